@@ -1,0 +1,222 @@
+"""The ovirt-he-deploy command line: check, preview and build deploy units without a host."""
+
+import argparse
+import os
+import sys
+from typing import List, Optional, TextIO
+
+from . import __version__, envkeys, hostfs, keyvalue, otopiconf, plan, validation
+from .unit import DeployUnit, InvalidUnit, ValidUnit
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _load_checked(path: str, out: TextIO) -> Optional[ValidUnit]:
+    """The checked unit in an otopi config file, or None after printing every problem."""
+    try:
+        unit = otopiconf.load_unit(path)
+        return validation.check(unit)
+    except InvalidUnit as error:
+        print(str(error), file=out)
+    except OSError as error:
+        print("cannot read {}: {}".format(path, error.strerror or error), file=out)
+    return None
+
+
+def summary(unit: ValidUnit) -> str:
+    """One line that says what a valid unit does."""
+    if unit.action != envkeys.ACTION_DEPLOY:
+        return "valid: action {}".format(unit.action)
+    extra = ""
+    if unit.unknown_keys:
+        extra = ", unknown keys kept: {}".format(" ".join(unit.unknown_keys))
+    return "valid: action deploy, host_id {}, domainType {}, {} keys{}".format(
+        unit.host_id, unit.domain_type, len(unit.entries), extra)
+
+
+def _report(unit: ValidUnit, out: TextIO) -> None:
+    for warning in unit.warnings:
+        print("warning: {}".format(warning), file=out)
+    for note in unit.notes:
+        print("note: {}".format(note), file=out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    unit = _load_checked(args.unit, sys.stderr)
+    if unit is None:
+        return EXIT_INVALID
+    _report(unit, sys.stderr)
+    print(summary(unit))
+    return EXIT_OK
+
+
+def _under(root: str, path: str) -> str:
+    return os.path.join(root, path.lstrip("/"))
+
+
+def _can_chown(owner: str, group: str) -> bool:
+    if os.geteuid() != 0:
+        return False
+    try:
+        hostfs.resolve_account(owner, group)
+    except hostfs.HostFileError:
+        return False
+    return True
+
+
+def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
+    """Write every file the plan writes, below root; return the lines that say what."""
+    lines = []
+    for write in the_plan.writes:
+        target = _under(root, write.path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        chown = _can_chown(write.owner, write.group)
+        staged = hostfs.StagedFile(target, write.content, write.owner, write.group,
+                                   write.mode, chown=chown)
+        if staged.prepare():
+            staged.commit()
+        lines.append("wrote {} (mode {:04o}, owner {}:{}{})".format(
+            target, write.mode, write.owner, write.group, "" if chown else " not applied"))
+    change = the_plan.maintenance
+    if change is not None:
+        target = _under(root, change.path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        content = change.apply("", change.on_commit).encode("ascii")
+        chown = _can_chown(change.owner, change.group)
+        staged = hostfs.StagedFile(target, content, change.owner, change.group,
+                                   change.mode, chown=chown)
+        if staged.prepare():
+            staged.commit()
+        lines.append("wrote {} (mode {:04o}, owner {}:{}{})".format(
+            target, change.mode, change.owner, change.group, "" if chown else " not applied"))
+    return lines
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    unit = _load_checked(args.unit, sys.stderr)
+    if unit is None:
+        return EXIT_INVALID
+    _report(unit, sys.stderr)
+    settings = plan.HostSettings.from_environment({})
+    the_plan = plan.build(unit, settings)
+    print(summary(unit))
+    sys.stdout.write(plan.describe(the_plan))
+    try:
+        for line in write_preview(the_plan, args.root):
+            print(line)
+    except (OSError, hostfs.HostFileError) as error:
+        print("cannot write the preview under {}: {}".format(args.root, error), file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def write_private(path: str, text: str) -> None:
+    """Create or replace a file readable by its owner only (it may hold a password)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    staged = hostfs.StagedFile(os.path.abspath(path), text.encode("ascii"), "", "", 0o600,
+                               chown=False)
+    os.makedirs(directory, exist_ok=True)
+    if staged.prepare():
+        staged.commit()
+
+
+def build_answer_file(conf_text: str, host_id: int) -> ValidUnit:
+    """The deploy unit for a new host from a running HE host's hosted-engine.conf."""
+    values = keyvalue.parse(conf_text)
+    values["host_id"] = str(host_id)
+    unit = DeployUnit(action=envkeys.ACTION_DEPLOY, config=tuple(values.items()))
+    return validation.check(unit)
+
+
+def cmd_answer_file(args: argparse.Namespace) -> int:
+    try:
+        with open(args.from_conf, encoding="ascii", errors="surrogateescape") as stream:
+            conf_text = stream.read()
+    except OSError as error:
+        print("cannot read {}: {}".format(args.from_conf, error.strerror or error),
+              file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        unit = build_answer_file(conf_text, args.host_id)
+    except InvalidUnit as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    _report(unit, sys.stderr)
+    text = otopiconf.format_unit(unit)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        write_private(args.output, text)
+    except (OSError, hostfs.HostFileError) as error:
+        print("cannot write {}: {}".format(args.output, error), file=sys.stderr)
+        return EXIT_INVALID
+    print("wrote {} (mode 0600): {}".format(args.output, summary(unit)))
+    return EXIT_OK
+
+
+def _host_id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 2000:
+        raise argparse.ArgumentTypeError("host id must be a number from 1 to 2000")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ovirt-he-deploy",
+        description="Check, preview and build oVirt Hosted Engine deploy units, and drive "
+                    "Hosted Engine hosts through the engine.")
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="check a deploy unit (an otopi config file)",
+                                description="Check a deploy unit and print every problem, "
+                                            "or a one-line summary of a valid unit.")
+    check.add_argument("unit", metavar="UNIT", help="otopi config file with the unit")
+    check.set_defaults(func=cmd_check)
+
+    preview = commands.add_parser(
+        "preview", help="show and write below a directory what a deploy would do",
+        description="Check a unit, print the plan and write every file the deploy would "
+                    "write below DIR, same bytes and modes. Nothing outside DIR is touched.")
+    preview.add_argument("unit", metavar="UNIT", help="otopi config file with the unit")
+    preview.add_argument("--root", metavar="DIR", default="./he-preview",
+                         help="directory to write the files below (default: ./he-preview)")
+    preview.set_defaults(func=cmd_preview)
+
+    answer = commands.add_parser(
+        "answer-file", help="build a deploy unit from a running host's hosted-engine.conf",
+        description="Build a deploy unit (otopi config file, mode 0600) from the "
+                    "hosted-engine.conf of a host running the engine VM, with a new host_id.")
+    answer.add_argument("--from-conf", metavar="FILE", required=True,
+                        help="hosted-engine.conf copied from an existing HE host")
+    answer.add_argument("--host-id", metavar="N", required=True, type=_host_id,
+                        help="the new host's vds_spm_id")
+    answer.add_argument("-o", "--output", metavar="OUT",
+                        help="file to write (default: standard output)")
+    answer.set_defaults(func=cmd_answer_file)
+
+    try:
+        from .engine import cli as engine_cli
+    except ImportError:
+        engine_cli = None  # type: ignore[assignment]
+    if engine_cli is not None:
+        engine_cli.add_parser(commands)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

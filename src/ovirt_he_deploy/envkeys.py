@@ -1,0 +1,96 @@
+"""Every otopi environment key the deploy unit reads or sets, declared once."""
+
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Tuple, Union
+
+WireValue = Union[None, bool, int, str]
+
+
+@dataclass(frozen=True)
+class EnvKey:
+    """One environment key: exact name, wire type, default, meaning, secrecy."""
+
+    name: str
+    type: str
+    default: WireValue
+    description: str
+    secret: bool = False
+
+
+ACTION_DEPLOY = "deploy"
+ACTION_REMOVE = "remove"
+ACTION_NONE = "none"
+ACTIONS: Tuple[str, ...] = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)
+
+# Keys the engine sends keep the engine's spelling (engine-deploy-unit.md §1.4).
+ACTION = EnvKey(
+    "HOSTED_ENGINE/action", "str", ACTION_NONE,
+    "What to do with Hosted Engine on this host: deploy, remove or none.",
+)
+CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
+
+_OWN = "OVIRT_HE_DEPLOY/"
+
+CONF_FILE = EnvKey(
+    _OWN + "confFile", "str", "/etc/ovirt-hosted-engine/hosted-engine.conf",
+    "Path of the hosted-engine.conf that ovirt-ha-agent and ovirt-ha-broker read.",
+)
+CONF_OWNER = EnvKey(
+    _OWN + "confOwner", "str", "vdsm",
+    "Owner of hosted-engine.conf (the HA services run as this user).",
+)
+CONF_GROUP = EnvKey(
+    _OWN + "confGroup", "str", "kvm",
+    "Group of hosted-engine.conf.",
+)
+HA_CONF_FILE = EnvKey(
+    _OWN + "haConfFile", "str", "/var/lib/ovirt-hosted-engine-ha/ha.conf",
+    "ovirt-hosted-engine-ha local state file holding the local maintenance flags.",
+)
+LOCK_FILE = EnvKey(
+    _OWN + "lockFile", "str", "/run/ovirt-he-deploy.lock",
+    "Lock held for the whole deploy or remove, so two runs never race on one host.",
+)
+REQUIRED_ARCH = EnvKey(
+    _OWN + "requiredArch", "str", "x86_64",
+    "Machine architecture Hosted Engine hosts must have.",
+)
+SERVICE_CHECK_SECONDS = EnvKey(
+    _OWN + "serviceCheckSeconds", "int", 10,
+    "How long closeup watches the HA services after starting them.",
+)
+
+OWN_KEYS: Tuple[EnvKey, ...] = (
+    CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
+    SERVICE_CHECK_SECONDS,
+)
+ALL_KEYS: Tuple[EnvKey, ...] = (ACTION,) + OWN_KEYS
+
+# hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md §2).
+SECRET_CONF_KEYS: Tuple[str, ...] = ("password", "user")
+SECRET_ENV_KEYS: Tuple[str, ...] = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)
+
+
+def config_key(conf_key: str) -> str:
+    """The environment key that carries one hosted-engine.conf key."""
+    return CONFIG_PREFIX + conf_key
+
+
+def defaults() -> Dict[str, WireValue]:
+    """Every declared key with its default, for setdefault in STAGE_INIT."""
+    return {key.name: key.default for key in ALL_KEYS}
+
+
+def setting(env: Mapping[str, object], key: EnvKey) -> WireValue:
+    """The current value of a declared key, falling back to its default."""
+    value = env.get(key.name)
+    return key.default if value is None else value
+
+
+def find(name: str) -> Optional[EnvKey]:
+    """The declaration of a key by its exact name."""
+    for key in ALL_KEYS:
+        if key.name == name:
+            return key
+    return None
+

@@ -1,0 +1,322 @@
+"""The filesystem seam: atomic staged writes, removals, ha.conf edits and the host lock."""
+
+import errno
+import fcntl
+import grp
+import os
+import pwd
+import tempfile
+from typing import List, Optional, Tuple
+
+from .plan import FileRemoval, FileWrite, MaintenanceChange
+
+TEMP_PREFIX = ".ovirt-he-deploy."
+TEMP_SUFFIX = ".tmp"
+
+
+class HostFileError(RuntimeError):
+    """A file operation failed; the message names the path and what to check."""
+
+
+class LockBusy(RuntimeError):
+    """Another deploy run holds the host lock."""
+
+
+def resolve_account(owner: str, group: str) -> Tuple[int, int]:
+    """uid and gid of an owner and group; HostFileError naming what is missing."""
+    try:
+        uid = pwd.getpwnam(owner).pw_uid
+    except KeyError:
+        raise HostFileError(
+            "user {} does not exist on this host; ovirt-ha-agent and ovirt-ha-broker run as "
+            "that user. Install vdsm (which creates it) or set OVIRT_HE_DEPLOY/confOwner."
+            .format(ascii(owner))) from None
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise HostFileError(
+            "group {} does not exist on this host. Install vdsm (which creates it) or set "
+            "OVIRT_HE_DEPLOY/confGroup.".format(ascii(group))) from None
+    return uid, gid
+
+
+def _fail(action: str, path: str, error: OSError) -> HostFileError:
+    hint = {
+        errno.EACCES: "check the directory's permissions and that the run is root",
+        errno.EPERM: "check the directory's permissions and that the run is root",
+        errno.ENOSPC: "free space on that filesystem",
+        errno.EROFS: "the filesystem is read-only",
+        errno.ENOENT: "the directory does not exist",
+    }.get(error.errno or 0, "see the error above")
+    return HostFileError("cannot {} {}: {} ({}). Nothing was changed.".format(
+        action, path, error.strerror or error, hint))
+
+
+def cleanup_stale_temps(directory: str, basename: str) -> List[str]:
+    """Remove temp files a killed earlier run left next to a target; return their names."""
+    removed = []
+    prefix = TEMP_PREFIX + basename + "."
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+            try:
+                os.unlink(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_bytes(path: str) -> Optional[bytes]:
+    """Content of a file, or None when it does not exist."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _fail("read", path, error) from None
+
+
+class StagedFile:
+    """New content for one path, written next to it at prepare and renamed in at commit."""
+
+    def __init__(self, path: str, content: bytes, owner: str, group: str, mode: int,
+                 chown: bool = True):
+        self.path = path
+        self.content = content
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+        self.chown = chown
+        self.temp: Optional[str] = None
+
+    def __str__(self) -> str:
+        return "file {}".format(self.path)
+
+    def _ids(self) -> Tuple[int, int]:
+        if not self.chown:
+            return -1, -1
+        return resolve_account(self.owner, self.group)
+
+    def unchanged(self) -> bool:
+        """True when the file already has this content, owner, group and mode."""
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise _fail("inspect", self.path, error) from None
+        if (status.st_mode & 0o7777) != self.mode:
+            return False
+        if self.chown and (status.st_uid, status.st_gid) != self._ids():
+            return False
+        return read_bytes(self.path) == self.content
+
+    def prepare(self) -> bool:
+        """Write the temp file; returns False (and stages nothing) when nothing would change."""
+        if self.unchanged():
+            return False
+        uid, gid = self._ids()
+        directory, basename = os.path.split(self.path)
+        directory = directory or "."
+        cleanup_stale_temps(directory, basename)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + basename + ".",
+                                        suffix=TEMP_SUFFIX, dir=directory)
+        except OSError as error:
+            raise _fail("write", self.path, error) from None
+        try:
+            if self.chown:
+                os.fchown(fd, uid, gid)
+            os.fchmod(fd, self.mode)
+            view = memoryview(self.content)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError as error:
+            os.close(fd)
+            os.unlink(temp)
+            raise _fail("write", self.path, error) from None
+        os.close(fd)
+        self.temp = temp
+        return True
+
+    def commit(self) -> None:
+        if self.temp is None:
+            return
+        try:
+            os.rename(self.temp, self.path)
+        except OSError as error:
+            self.abort()
+            raise _fail("replace", self.path, error) from None
+        self.temp = None
+        _fsync_dir(os.path.dirname(self.path) or ".")
+
+    def abort(self) -> None:
+        if self.temp is not None:
+            try:
+                os.unlink(self.temp)
+            except FileNotFoundError:
+                pass
+            self.temp = None
+
+
+class StagedWrite:
+    """A plan FileWrite: the new file, plus one previous copy of what it replaces."""
+
+    def __init__(self, write: FileWrite, chown: bool = True):
+        self.write = write
+        self.new = StagedFile(write.path, write.content, write.owner, write.group,
+                              write.mode, chown)
+        self.previous: Optional[StagedFile] = None
+
+    def __str__(self) -> str:
+        return str(self.new)
+
+    def prepare(self) -> bool:
+        if not self.new.prepare():
+            return False
+        old = read_bytes(self.write.path)
+        if self.write.keep_previous_as and old is not None:
+            self.previous = StagedFile(self.write.keep_previous_as, old, self.write.owner,
+                                       self.write.group, self.write.mode, self.new.chown)
+            try:
+                self.previous.prepare()
+            except HostFileError:
+                self.new.abort()
+                raise
+        return True
+
+    def commit(self) -> None:
+        # The previous copy lands first: a kill between the two renames leaves the old
+        # file in place and its copy beside it, never a missing or partial file.
+        if self.previous is not None:
+            self.previous.commit()
+        self.new.commit()
+
+    def abort(self) -> None:
+        self.new.abort()
+        if self.previous is not None:
+            self.previous.abort()
+
+    @property
+    def changed(self) -> bool:
+        return self.new.temp is not None
+
+
+class StagedRemoval:
+    """A plan FileRemoval: keep the content under keep_as, then remove the file."""
+
+    def __init__(self, removal: FileRemoval, chown: bool = True):
+        self.removal = removal
+        self.keep: Optional[StagedFile] = None
+        self.chown = chown
+
+    def __str__(self) -> str:
+        return "removal of {}".format(self.removal.path)
+
+    def prepare(self) -> bool:
+        old = read_bytes(self.removal.path)
+        if old is None:
+            return False
+        self.keep = StagedFile(self.removal.keep_as, old, self.removal.owner,
+                               self.removal.group, self.removal.mode, self.chown)
+        self.keep.prepare()
+        return True
+
+    def commit(self) -> None:
+        if self.keep is None:
+            return
+        self.keep.commit()
+        try:
+            os.unlink(self.removal.path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise _fail("remove", self.removal.path, error) from None
+
+    def abort(self) -> None:
+        if self.keep is not None:
+            self.keep.abort()
+
+
+def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], ...],
+                      chown: bool = True) -> bool:
+    """Set ha.conf keys atomically. A missing ha.conf is created; other lines are kept."""
+    old = read_bytes(change.path)
+    text = old.decode("ascii", errors="replace") if old is not None else ""
+    new = change.apply(text, values).encode("ascii", errors="replace")
+    mode = change.mode
+    owner, group = change.owner, change.group
+    if old is not None:
+        status = os.stat(change.path)
+        mode = status.st_mode & 0o7777
+        if chown:
+            owner = _name_of_uid(status.st_uid) or owner
+            group = _name_of_gid(status.st_gid) or group
+    staged = StagedFile(change.path, new, owner, group, mode, chown)
+    if not staged.prepare():
+        return False
+    staged.commit()
+    return True
+
+
+def _name_of_uid(uid: int) -> Optional[str]:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return None
+
+
+def _name_of_gid(gid: int) -> Optional[str]:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return None
+
+
+class HostLock:
+    """An flock held for a whole run; the kernel drops it when the process dies."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd: Optional[int] = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise _fail("open the lock", self.path, error) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 64).decode("ascii", errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise LockBusy(
+                "another Hosted Engine deploy is running on this host (pid {}, lock {}); "
+                "wait for it to finish and retry.".format(holder, self.path)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, "{}\n".format(os.getpid()).encode("ascii"))
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,78 @@
+"""The deploy unit as the engine hands it over: an action and raw configuration values."""
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from . import envkeys
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a deploy unit: where, what, and how to fix it."""
+
+    key: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return "{}: {} Fix: {}".format(self.key, self.message, self.fix)
+
+
+class InvalidUnit(ValueError):
+    """The deploy unit cannot be applied; carries every problem found."""
+
+    def __init__(self, problems: List[Problem]):
+        self.problems = list(problems)
+        lines = ["The Hosted Engine deploy unit is invalid ({} problem{}):".format(
+            len(self.problems), "" if len(self.problems) == 1 else "s")]
+        lines.extend("  - {}".format(problem) for problem in self.problems)
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class DeployUnit:
+    """Action and hosted-engine.conf values exactly as received (not yet checked)."""
+
+    action: object = None
+    config: Tuple[Tuple[str, object], ...] = ()
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, object]) -> "DeployUnit":
+        """Pick the deploy-unit section out of an otopi environment."""
+        prefix = envkeys.CONFIG_PREFIX
+        config = tuple(
+            (name[len(prefix):], value)
+            for name, value in sorted(env.items())
+            if name.startswith(prefix)
+        )
+        return cls(action=env.get(envkeys.ACTION.name), config=config)
+
+    def config_dict(self) -> Dict[str, object]:
+        return dict(self.config)
+
+
+@dataclass(frozen=True)
+class ValidUnit:
+    """A checked deploy unit: safe, ordered values and what was noticed on the way."""
+
+    action: str
+    entries: Tuple[Tuple[str, str], ...] = ()
+    warnings: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+    unknown_keys: Tuple[str, ...] = ()
+    dropped_keys: Tuple[str, ...] = field(default=())
+
+    def get(self, key: str) -> Optional[str]:
+        for name, value in self.entries:
+            if name == key:
+                return value
+        return None
+
+    @property
+    def host_id(self) -> Optional[int]:
+        value = self.get("host_id")
+        return int(value) if value else None
+
+    @property
+    def domain_type(self) -> Optional[str]:
+        return self.get("domainType")

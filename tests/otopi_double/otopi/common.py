@@ -1,0 +1,43 @@
+"""Wire-type parsing (contract §1.4)."""
+
+from . import constants
+from . import util
+
+
+@util.export
+def toStr(o):
+    return o.decode('utf-8', 'replace') if isinstance(o, bytes) else str(o)
+
+
+@util.export
+def parseTypedValue(s):
+    """Parse 'type:value' into a python value; RuntimeError on a missing or unknown type."""
+    if ':' not in s:
+        raise RuntimeError("Missing type in value '%s'" % s)
+    vtype, value = s.split(':', 1)
+    if vtype == constants.Types.NONE:
+        return None
+    if vtype == constants.Types.BOOLEAN:
+        return value not in ('f', 'F', 'false', 'False')
+    if vtype == constants.Types.INTEGER:
+        return int(value)
+    if vtype == constants.Types.STRING:
+        return value
+    if vtype == constants.Types.MULTI_STRING:
+        return value.splitlines()
+    raise RuntimeError("Invalid type '%s' in value '%s'" % (vtype, s))
+
+
+@util.export
+def typeName(v):
+    if v is None:
+        return constants.Types.NONE
+    if isinstance(v, bool):
+        return constants.Types.BOOLEAN
+    if isinstance(v, int):
+        return constants.Types.INTEGER
+    if isinstance(v, str):
+        return constants.Types.STRING
+    if isinstance(v, (list, tuple)):
+        return constants.Types.MULTI_STRING
+    return constants.Types.OBJECT
