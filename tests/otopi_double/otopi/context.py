@@ -418,7 +418,7 @@ class Context(base.Base):
             if self.environment[constants.BaseEnv.ERROR] and ifSuccess:
                 continue
             self._currentStage = stage
-            self.logger.debug('Stage: %s', plugin.Stages.stage_str(stage))
+            self.logger.info('Stage: %s', plugin.Stages.stage_str(stage))
             for m in self._sequence[stage]:
                 if self.environment[constants.BaseEnv.ERROR] and ifSuccess:
                     break

@@ -1,0 +1,7 @@
+"""python -m otopi "STATEMENT" ..."""
+
+import sys
+
+from otopi import main
+
+sys.exit(main.main())

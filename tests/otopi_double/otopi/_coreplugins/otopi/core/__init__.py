@@ -1,0 +1,16 @@
+"""otopi double core plugins: log, config, transactions, misc."""
+
+from otopi import util
+
+from . import config
+from . import log
+from . import misc
+from . import transaction
+
+
+@util.export
+def createPlugins(context):
+    log.Plugin(context=context)
+    config.Plugin(context=context)
+    transaction.Plugin(context=context)
+    misc.Plugin(context=context)

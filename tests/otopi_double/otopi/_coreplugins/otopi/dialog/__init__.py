@@ -1,0 +1,12 @@
+"""otopi double dialog plugins: dialects and command prompts."""
+
+from otopi import util
+
+from . import cli
+from . import misc
+
+
+@util.export
+def createPlugins(context):
+    misc.Plugin(context=context)
+    cli.Plugin(context=context)
