@@ -245,12 +245,13 @@ class StagedRemoval:
         if self.keep is None:
             return
         self.keep.commit()
-        try:
-            os.unlink(self.removal.path)
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            raise _fail("remove", self.removal.path, error) from None
+        for path in (self.removal.path,) + self.removal.also_remove:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise _fail("remove", path, error) from None
 
     def abort(self) -> None:
         if self.keep is not None:

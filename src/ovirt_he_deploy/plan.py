@@ -1,6 +1,6 @@
 """What deploy, remove and none do on a host, as one pure description both plugins and CLI use."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Tuple
 
 from . import envkeys, keyvalue, render
@@ -54,7 +54,7 @@ class FileWrite:
     """A file to write atomically, keeping at most one previous copy."""
 
     path: str
-    content: bytes
+    content: bytes = field(repr=False)  # may hold the CHAP password: never in env dumps
     owner: str
     group: str
     mode: int
@@ -70,6 +70,7 @@ class FileRemoval:
     owner: str
     group: str
     mode: int
+    also_remove: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def build(unit: ValidUnit, settings: HostSettings) -> Plan:
         removal = FileRemoval(
             path=settings.conf_file, keep_as=settings.conf_file + UNDEPLOYED_SUFFIX,
             owner=settings.conf_owner, group=settings.conf_group, mode=CONF_MODE,
+            also_remove=(settings.conf_file + PREVIOUS_SUFFIX,),
         )
         return Plan(action=unit.action, removals=(removal,), stop_after=STOP_ORDER,
                     disable=STOP_ORDER)
@@ -170,8 +172,9 @@ def describe(plan: Plan) -> str:
             ", ".join("{}={}".format(k, v) for k, v in plan.maintenance.on_commit),
             ", ".join("{}={}".format(k, v) for k, v in plan.maintenance.on_abort)))
     for removal in plan.removals:
-        add("move {} to {} ({}:{} {:04o})".format(
-            removal.path, removal.keep_as, removal.owner, removal.group, removal.mode))
+        add("move {} to {} ({}:{} {:04o}){}".format(
+            removal.path, removal.keep_as, removal.owner, removal.group, removal.mode,
+            "".join(", remove " + path for path in removal.also_remove)))
     if plan.enable:
         add("enable {}".format(", ".join(plan.enable)))
     if plan.restart:
@@ -183,3 +186,12 @@ def describe(plan: Plan) -> str:
     if plan.disable:
         add("disable {}".format(", ".join(plan.disable)))
     return "\n".join(lines) + "\n"
+
+
+def service_failure(service: str, problem: str) -> str:
+    """What an admin reads when an HA service does not start or stay up after a deploy."""
+    log = SERVICE_LOGS.get(service)
+    return ("{} {}. See 'journalctl -u {}'{}. Local maintenance was set on this host so it "
+            "is not chosen to run the engine VM; fix the cause and reinstall the host with "
+            "Hosted Engine deploy.".format(
+                service, problem, service, " and " + log if log else ""))

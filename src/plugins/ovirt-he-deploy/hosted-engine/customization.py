@@ -1,0 +1,87 @@
+"""Boot, init and validation: secrets filtered, defaults set, the unit checked and planned."""
+
+import platform
+import re
+import sys
+
+from otopi import constants as otopicons
+from otopi import plugin, util
+
+from ovirt_he_deploy import conflicts, envkeys, hostfs, plan, validation
+from ovirt_he_deploy.unit import DeployUnit
+
+
+@util.export
+class Plugin(plugin.PluginBase):
+    """Turns the engine's deploy-unit section into a checked plan before anything changes."""
+
+    def __init__(self, context):
+        super().__init__(context=context)
+        self._lock = None
+
+    @plugin.event(
+        stage=plugin.Stages.STAGE_BOOT,
+        before=(otopicons.Stages.CORE_LOG_INIT,),
+    )
+    def _boot(self):
+        # Registered before the log exists, so not even the first env dump shows them.
+        filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
+        filter_keys.extend(envkeys.SECRET_ENV_KEYS)
+        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, []).append(
+            re.compile(envkeys.SECRET_RECEIVE_PATTERN))
+
+    @plugin.event(stage=plugin.Stages.STAGE_INIT)
+    def _init(self):
+        for key, default in envkeys.defaults().items():
+            self.environment.setdefault(key, default)
+        self.environment[envkeys.PLAN.name] = None
+
+    @plugin.event(
+        stage=plugin.Stages.STAGE_VALIDATION,
+        priority=plugin.Stages.PRIORITY_HIGH,
+        condition=lambda self: envkeys.acts(self.environment),
+    )
+    def _validation(self):
+        others = conflicts.other_hosted_engine_plugins(list(sys.modules), __name__)
+        if others:
+            raise RuntimeError(
+                "Hosted Engine: another Hosted Engine plugin is loaded in this run ({}); it "
+                "acts on {} too. Load only one: drop ovirt-he-deploy from BASE/pluginGroups, "
+                "or remove ovirt-host-deploy's hosted-engine plugin.".format(
+                    ", ".join(others), envkeys.ACTION.name))
+        settings = plan.HostSettings.from_environment(self.environment)
+        lock = hostfs.HostLock(settings.lock_file)
+        lock.acquire()
+        self._lock = lock
+        unit = validation.check(DeployUnit.from_environment(self.environment))
+        if unit.action == envkeys.ACTION_DEPLOY:
+            self._check_host(settings)
+        for warning in unit.warnings:
+            self.logger.warning("Hosted Engine: %s", warning)
+        for note in unit.notes:
+            self.logger.info("Hosted Engine: %s", note)
+        the_plan = plan.build(unit, settings)
+        self.environment[envkeys.PLAN.name] = the_plan
+        if unit.action == envkeys.ACTION_DEPLOY:
+            self.logger.info("Hosted Engine: deploying host_id %s on %s storage",
+                             unit.host_id, unit.domain_type)
+        else:
+            self.logger.info("Hosted Engine: removing Hosted Engine from this host")
+        self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
+
+    def _check_host(self, settings):
+        required = self.environment[envkeys.REQUIRED_ARCH.name]
+        machine = platform.machine()
+        if machine != required:
+            raise RuntimeError(
+                "Hosted Engine deploy requested on a {} host; Hosted Engine hosts must be "
+                "{}. Add this host without Hosted Engine deploy.".format(machine, required))
+        hostfs.resolve_account(settings.conf_owner, settings.conf_group)
+
+    @plugin.event(
+        stage=plugin.Stages.STAGE_CLEANUP,
+        condition=lambda self: self._lock is not None,
+    )
+    def _cleanup(self):
+        self._lock.release()
+        self._lock = None
