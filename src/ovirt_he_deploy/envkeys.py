@@ -112,7 +112,9 @@ def is_remove(env: Mapping[str, object]) -> bool:
 def setting(env: Mapping[str, object], key: EnvKey) -> WireValue:
     """The current value of a declared key, falling back to its default."""
     value = env.get(key.name)
-    return key.default if value is None else value
+    if isinstance(value, (bool, int, str)):
+        return value
+    return key.default
 
 
 def find(name: str) -> Optional[EnvKey]:

@@ -54,7 +54,7 @@ def _fail(action: str, path: str, error: OSError) -> HostFileError:
 
 def cleanup_stale_temps(directory: str, basename: str) -> List[str]:
     """Remove temp files a killed earlier run left next to a target; return their names."""
-    removed = []
+    removed: List[str] = []
     prefix = TEMP_PREFIX + basename + "."
     try:
         names = os.listdir(directory)
