@@ -65,11 +65,18 @@ PLAN = EnvKey(
     "Internal: the plan computed in STAGE_VALIDATION; the later stages carry it out.",
 )
 
+HOST_TOUCHED = EnvKey(
+    _OWN + "hostTouched", "bool", False,
+    "Internal: True once the deploy started changing the host (services stopped); a failure "
+    "after that leaves the host in local maintenance.",
+)
+
 OWN_KEYS: Tuple[EnvKey, ...] = (
     CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
     SERVICE_CHECK_SECONDS,
 )
-ALL_KEYS: Tuple[EnvKey, ...] = (ACTION,) + OWN_KEYS
+INTERNAL_KEYS: Tuple[EnvKey, ...] = (PLAN, HOST_TOUCHED)
+ALL_KEYS: Tuple[EnvKey, ...] = (ACTION,) + OWN_KEYS + INTERNAL_KEYS
 
 # hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md §2).
 SECRET_CONF_KEYS: Tuple[str, ...] = ("password", "user")
@@ -87,7 +94,7 @@ def config_key(conf_key: str) -> str:
 
 def defaults() -> Dict[str, WireValue]:
     """Every declared key with its default, for setdefault in STAGE_INIT."""
-    return {key.name: key.default for key in ALL_KEYS if key is not PLAN}
+    return {key.name: key.default for key in ALL_KEYS if key not in INTERNAL_KEYS}
 
 
 def action_of(env: Mapping[str, object]) -> object:

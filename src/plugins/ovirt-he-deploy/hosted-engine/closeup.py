@@ -2,6 +2,7 @@
 
 import time
 
+from otopi import constants as otopicons
 from otopi import plugin, util
 
 from ovirt_he_deploy import envkeys, hostfs, plan
@@ -65,3 +66,23 @@ class Plugin(plugin.PluginBase):
                 self.services.startup(service, False)
         self.logger.info("Hosted Engine: removed; %s stopped and disabled",
                          ", ".join(the_plan.stop_after))
+
+    @plugin.event(
+        stage=plugin.Stages.STAGE_CLEANUP,
+        condition=lambda self: (
+            envkeys.is_deploy(self.environment)
+            and self.environment[envkeys.HOST_TOUCHED.name]
+            and self.environment[otopicons.BaseEnv.ERROR]
+        ),
+    )
+    def _cleanup_after_failure(self):
+        # Whatever failed after the services were stopped (our stages or another plugin's,
+        # e.g. VDSM in closeup), this host must not be chosen to run the engine VM.
+        change = self.environment[envkeys.PLAN.name].maintenance
+        try:
+            hostfs.apply_maintenance(change, change.on_abort)
+            self.logger.warning(
+                "Hosted Engine: the deploy did not finish; local maintenance was set in %s. "
+                "Fix the cause and reinstall the host with Hosted Engine deploy.", change.path)
+        except hostfs.HostFileError as error:
+            self.logger.error("Hosted Engine: could not set local maintenance: %s", error)

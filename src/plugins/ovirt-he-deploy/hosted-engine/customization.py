@@ -34,7 +34,8 @@ class Plugin(plugin.PluginBase):
     def _init(self):
         for key, default in envkeys.defaults().items():
             self.environment.setdefault(key, default)
-        self.environment[envkeys.PLAN.name] = None
+        for key in envkeys.INTERNAL_KEYS:
+            self.environment[key.name] = key.default
 
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,

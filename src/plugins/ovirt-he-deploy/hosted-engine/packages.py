@@ -15,6 +15,7 @@ class Plugin(plugin.PluginBase):
     )
     def _packages(self):
         the_plan = self.environment[envkeys.PLAN.name]
+        self.environment[envkeys.HOST_TOUCHED.name] = True
         for service in the_plan.stop_before:
             if self.services.exists(service):
                 self.logger.debug("Stopping %s before updating its packages", service)
