@@ -242,7 +242,7 @@ class Context(base.Base):
             raise PluginLoadException('Plugin loading failed: %s' % e)
         if set(groups) - found:
             raise PluginLoadException(
-                "Internal error: plugin groups not found: '%s' (plugin path: '%s')" % (
+                "plugin groups not found: '%s' (plugin path: '%s')" % (
                     ':'.join(groups), ':'.join(path),
                 )
             )
@@ -283,8 +283,8 @@ class Context(base.Base):
             for j, o in enumerate(methods):
                 if i == j:
                     continue
-                explicit = o['name'] is not None and (
-                    o['name'] in m['after'] or
+                explicit = (
+                    (o['name'] is not None and o['name'] in m['after']) or
                     (m['name'] is not None and m['name'] in o['before'])
                 )
                 if explicit:

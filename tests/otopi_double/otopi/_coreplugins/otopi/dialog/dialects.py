@@ -168,6 +168,13 @@ class HumanDialog(_Dialect):
 
 class MachineDialog(_Dialect):
 
+    _terminated = False
+
+    def _raw(self, line):
+        # nothing may follow ***TERMINATE
+        if not self._terminated:
+            super(MachineDialog, self)._raw(line)
+
     def logRecord(self, record):
         self._raw('***L:%s %s' % (
             record.levelname, record.getMessage().replace('\n', ' ')))
@@ -219,6 +226,7 @@ class MachineDialog(_Dialect):
 
     def terminate(self):
         self._write('***TERMINATE')
+        self._terminated = True
 
     def eventLine(self, kind, stage, method):
         self._write('**%%%s STAGE %s METHOD %s (%s)' % (

@@ -1,0 +1,1 @@
+raise RuntimeError("plain .py files in a group dir are ignored")

@@ -1,0 +1,429 @@
+"""Helpers to run the otopi test double (in-process or as a subprocess) and to drive it
+in the machine dialog the way ovirt-engine does."""
+
+import atexit
+import dataclasses
+import glob
+import io
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+DOUBLE_DIR = os.path.dirname(os.path.abspath(__file__))
+FAKES_PLUGIN_DIR = os.path.join(DOUBLE_DIR, 'plugins')
+FAKES_GROUP = 'he-test-fakes'
+ENV_DUMP = 'OTOPI_DOUBLE_ENV_DUMP'
+BOUNDARY = '--=451b80dc-996f-432e-9e4f-2b29ef6d1141=--'
+DEFAULT_TERMINATION = ('env-get -k BASE/error', 'log', 'quit')
+
+_EVENT_RE = re.compile(r'\bStage (\S+) METHOD (\S+) \((.*)\)\s*$')
+_ROOT = None
+
+Statements = Union[str, Sequence[str]]
+Event = Tuple[str, str, Optional[str]]
+
+
+def _workRoot():
+    global _ROOT
+    if _ROOT is None:
+        _ROOT = tempfile.mkdtemp(prefix='otopi-double-')
+        atexit.register(shutil.rmtree, _ROOT, True)
+    return _ROOT
+
+
+def _runDir():
+    return tempfile.mkdtemp(dir=_workRoot())
+
+
+def fakes_statements(*groups: str) -> List[str]:
+    """Statements that load the he-test-fakes group (plus `groups`, from FAKES_PLUGIN_DIR)."""
+    return group_statements(FAKES_PLUGIN_DIR, FAKES_GROUP, *groups)
+
+
+def group_statements(plugin_dir: str, *groups: str) -> List[str]:
+    """Statements that append `plugin_dir` to BASE/pluginPath and `groups` to pluginGroups."""
+    return [
+        'APPEND:BASE/pluginPath=str:%s' % plugin_dir,
+        'APPEND:BASE/pluginGroups=str:%s' % ':'.join(groups),
+    ]
+
+
+def parse_typed_value(s: str) -> Any:
+    """Wire 'type:value' -> python (same rules as otopi.common.parseTypedValue)."""
+    vtype, _, value = s.partition(':')
+    if vtype == 'none':
+        return None
+    if vtype == 'bool':
+        return value not in ('f', 'F', 'false', 'False')
+    if vtype == 'int':
+        return int(value)
+    if vtype == 'multi-str':
+        return value.splitlines()
+    return value
+
+
+def parse_events(log_text: str) -> List[Event]:
+    """(stage id, full method name, name) from the 'Stage X METHOD Y (name)' log lines."""
+    events = []
+    for line in log_text.splitlines():
+        m = _EVENT_RE.search(line)
+        if m:
+            name = None if m.group(3) == 'None' else m.group(3)
+            events.append((m.group(1), m.group(2), name))
+    return events
+
+
+@dataclasses.dataclass
+class RunResult:
+    exit_code: int
+    environment: Dict[str, Any]
+    log_text: str
+    stdout: str
+    events: List[Event]
+    calls: List[str]
+    log_file: Optional[str] = None
+    stderr: str = ''
+
+    @property
+    def methods(self) -> List[str]:
+        """Full method names of executed events, in order."""
+        return [e[1] for e in self.events]
+
+    def ran(self, suffix: str) -> bool:
+        """True if an executed event's full method name ends with `suffix`."""
+        return any(m.endswith(suffix) for m in self.methods)
+
+    def index(self, suffix: str) -> int:
+        """Position of the first executed event whose full name ends with `suffix`."""
+        for i, m in enumerate(self.methods):
+            if m.endswith(suffix):
+                return i
+        raise ValueError('%s did not run; ran: %s' % (suffix, self.methods))
+
+
+def _statementList(statements: Statements) -> List[str]:
+    if isinstance(statements, str):
+        return [statements]
+    return list(statements)
+
+
+def _readLog(path: Optional[str]) -> str:
+    if path and os.path.exists(path):
+        with open(path, encoding='utf-8', errors='replace') as f:
+            return f.read()
+    return ''
+
+
+def _runInProcess(argv, env_updates, stdin_text, cwd):
+    from otopi import main as otopimain
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    try:
+        for key, value in env_updates.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if cwd is not None:
+            os.chdir(cwd)
+        out = io.StringIO()
+        code, ctx = otopimain.execute(argv, stdin=io.StringIO(stdin_text or ''), stdout=out)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+    env = ctx.environment
+    log_file = env.get('CORE/logFileName')
+    return RunResult(
+        exit_code=code,
+        environment=env,
+        log_text=_readLog(log_file),
+        stdout=out.getvalue(),
+        events=list(ctx.executedEvents),
+        calls=list(env.get('HE_FAKES/calls') or []),
+        log_file=log_file,
+    )
+
+
+def _subprocessEnv(env_updates):
+    env = dict(os.environ)
+    old = env.get('PYTHONPATH')
+    env['PYTHONPATH'] = DOUBLE_DIR + (os.pathsep + old if old else '')
+    for key, value in env_updates.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _loadDump(path):
+    if os.path.exists(path):
+        with open(path) as f:
+            data = json.load(f)
+        return data.get('environment', {}), [tuple(e) for e in data.get('events', [])]
+    return None, None
+
+
+def _newestLog(logdir):
+    logs = sorted(glob.glob(os.path.join(logdir, '*.log')), key=os.path.getmtime)
+    return logs[-1] if logs else None
+
+
+def run_otopi(
+    statements: Statements,
+    *,
+    os_env: Optional[Dict[str, Optional[str]]] = None,
+    stdin_text: Optional[str] = None,
+    inprocess: bool = True,
+    cwd: Optional[str] = None,
+    timeout: float = 60.0,
+    python: Optional[str] = None,
+) -> RunResult:
+    """Run the double once. `statements` are argv elements (each shlex-split by otopi).
+
+    os_env: OS environment overrides for the run (None value = unset); in-process runs
+    restore os.environ and the cwd afterwards. The log goes to a fresh temp dir unless
+    OTOPI_LOGDIR / CORE/logDir say otherwise. Subprocess runs rebuild `environment` from the
+    JSON dump (JSON-able values only) and `events` from it (or from the log when killed).
+    """
+    argv = _statementList(statements)
+    rundir = _runDir()
+    env_updates = {'OTOPI_LOGDIR': rundir}
+    env_updates.update(os_env or {})
+    if inprocess:
+        return _runInProcess(argv, env_updates, stdin_text, cwd)
+    dump = os.path.join(rundir, 'env-dump.json')
+    env_updates[ENV_DUMP] = dump
+    proc = subprocess.run(
+        [python or sys.executable, '-m', 'otopi'] + argv,
+        input=stdin_text if stdin_text is not None else None,
+        stdin=subprocess.DEVNULL if stdin_text is None else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=_subprocessEnv(env_updates),
+        cwd=cwd,
+        timeout=timeout,
+    )
+    environment, events = _loadDump(dump)
+    log_file = (environment or {}).get('CORE/logFileName') or _newestLog(
+        env_updates.get('OTOPI_LOGDIR') or rundir)
+    log_text = _readLog(log_file)
+    if events is None:
+        events = parse_events(log_text)
+    environment = environment or {}
+    return RunResult(
+        exit_code=proc.returncode,
+        environment=environment,
+        log_text=log_text,
+        stdout=proc.stdout,
+        events=events,
+        calls=list(environment.get('HE_FAKES/calls') or []),
+        log_file=log_file,
+        stderr=proc.stderr,
+    )
+
+
+@dataclasses.dataclass
+class EngineResult:
+    exit_code: Optional[int]
+    transcript: List[str]           # '< ' received / '> ' sent, in order
+    values: Dict[str, Any]          # what env-get displayed (***D:VALUE / MULTI-STRING)
+    log_text: str                   # the log as sent by the 'log' command ('' if not asked)
+    log_file_text: str              # the log file on disk after the run
+    environment: Dict[str, Any]     # final env from the JSON dump (JSON-able values)
+    events: List[Event]
+    calls: List[str]
+    stderr: str
+    timed_out: bool
+    terminated: bool                # ***TERMINATE was seen
+
+    @property
+    def received(self) -> List[str]:
+        return [line[2:] for line in self.transcript if line.startswith('< ')]
+
+    @property
+    def sent(self) -> List[str]:
+        return [line[2:] for line in self.transcript if line.startswith('> ')]
+
+
+class EngineDriver(object):
+    """Play ovirt-engine's host-deploy role against `python -m otopi` in the machine dialect.
+
+    customization: one entry per CUSTOMIZATION_COMMAND prompt; an entry is a command string
+    ('env-get -k KEY', 'noop', ...) or (command, answer) where answer is the 'type:value'
+    reply to the following ***Q:VALUE (or a list of lines for env-query-multi). When the
+    vector is exhausted 'install' is sent. termination: likewise for TERMINATION_COMMAND
+    ('quit' once exhausted). values: fallback answers for ***Q:VALUE / MULTI-STRING by name.
+    ***CONFIRM is answered yes, other ***Q:STRING with an empty line (default).
+    """
+
+    def __init__(
+        self,
+        statements: Statements = (),
+        *,
+        customization: Sequence[Union[str, Tuple[str, Any]]] = (),
+        termination: Sequence[str] = DEFAULT_TERMINATION,
+        values: Optional[Dict[str, Any]] = None,
+        os_env: Optional[Dict[str, Optional[str]]] = None,
+        cwd: Optional[str] = None,
+        timeout: float = 30.0,
+        line_timeout: float = 15.0,
+        python: Optional[str] = None,
+    ):
+        self.statements = _statementList(statements)
+        self.customization = list(customization)
+        self.termination = list(termination)
+        self.values = dict(values or {})
+        self.os_env = dict(os_env or {})
+        self.cwd = cwd
+        self.timeout = timeout
+        self.line_timeout = line_timeout
+        self.python = python or sys.executable
+
+    def run(self) -> EngineResult:
+        rundir = _runDir()
+        dump = os.path.join(rundir, 'env-dump.json')
+        env_updates = {'OTOPI_LOGDIR': rundir, ENV_DUMP: dump}
+        env_updates.update(self.os_env)
+        stderr_path = os.path.join(rundir, 'stderr.txt')
+        argv = [
+            self.python, '-m', 'otopi',
+            'DIALOG/dialect=str:machine', 'DIALOG/customization=bool:True',
+        ] + self.statements
+        with open(stderr_path, 'w') as stderr:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                universal_newlines=True, bufsize=1, env=_subprocessEnv(env_updates),
+                cwd=self.cwd,
+            )
+            try:
+                result = self._converse(proc)
+            finally:
+                if proc.poll() is None:
+                    try:
+                        proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+        environment, events = _loadDump(dump)
+        environment = environment or {}
+        log_file = environment.get('CORE/logFileName') or _newestLog(
+            env_updates.get('OTOPI_LOGDIR') or rundir)
+        log_file_text = _readLog(log_file)
+        with open(stderr_path) as f:
+            stderr_text = f.read()
+        transcript, values, log_text, timed_out, terminated = result
+        return EngineResult(
+            exit_code=proc.returncode,
+            transcript=transcript,
+            values=values,
+            log_text=log_text,
+            log_file_text=log_file_text,
+            environment=environment,
+            events=events if events is not None else parse_events(log_file_text),
+            calls=list(environment.get('HE_FAKES/calls') or []),
+            stderr=stderr_text,
+            timed_out=timed_out,
+            terminated=terminated,
+        )
+
+    def _converse(self, proc):
+        lines = queue.Queue()
+
+        def reader():
+            for line in proc.stdout:
+                lines.put(line.rstrip('\n'))
+            lines.put(None)
+
+        threading.Thread(target=reader, daemon=True).start()
+        deadline = time.monotonic() + self.timeout
+        transcript = []
+        values = {}
+        log_text = ''
+        customization = list(self.customization)
+        termination = list(self.termination)
+        pending = None
+        terminated = False
+
+        def send(text):
+            transcript.append('> ' + text)
+            try:
+                proc.stdin.write(text + '\n')
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                pass
+
+        def nextLine():
+            wait = min(self.line_timeout, deadline - time.monotonic())
+            if wait <= 0:
+                raise queue.Empty()
+            line = lines.get(timeout=wait)
+            if line is not None:
+                transcript.append('< ' + line)
+            return line
+
+        try:
+            while True:
+                line = nextLine()
+                if line is None:
+                    break
+                if line.startswith('***Q:STRING CUSTOMIZATION_COMMAND'):
+                    item = customization.pop(0) if customization else 'install'
+                    if isinstance(item, (tuple, list)):
+                        item, pending = item
+                    send(item)
+                elif line.startswith('***Q:STRING TERMINATION_COMMAND'):
+                    send(termination.pop(0) if termination else 'quit')
+                elif line.startswith('***Q:VALUE '):
+                    name = line.split(' ', 1)[1]
+                    answer = pending if pending is not None else self.values.get(name)
+                    pending = None
+                    send('ABORT %s' % name if answer is None else 'VALUE %s=%s' % (name, answer))
+                elif line.startswith('***Q:MULTI-STRING '):
+                    _, name, boundary, _abort = line.split(' ')
+                    answer = pending if pending is not None else self.values.get(name, [])
+                    pending = None
+                    if isinstance(answer, str):
+                        answer = answer.splitlines()
+                    for item in answer:
+                        send(item)
+                    send(boundary)
+                elif line.startswith('***Q:STRING '):
+                    send('')
+                elif line.startswith('***CONFIRM '):
+                    send('CONFIRM %s=yes' % line.split(' ')[1])
+                elif line.startswith('***D:VALUE '):
+                    key, _, value = line[len('***D:VALUE '):].partition('=')
+                    values[key] = parse_typed_value(value)
+                elif line.startswith('***D:MULTI-STRING '):
+                    _, key, boundary = line.split(' ')
+                    collected = []
+                    while True:
+                        item = nextLine()
+                        if item is None or item == boundary:
+                            break
+                        collected.append(item)
+                    if key == 'LOG':
+                        log_text = '\n'.join(collected)
+                    else:
+                        values[key] = collected
+                elif line.startswith('***TERMINATE'):
+                    terminated = True
+                    try:
+                        proc.stdin.close()
+                    except OSError:
+                        pass
+        except queue.Empty:
+            proc.kill()
+            return transcript, values, log_text, True, terminated
+        return transcript, values, log_text, False, terminated
