@@ -1,0 +1,139 @@
+"""The plugin group end to end through the otopi test double: deploy, remove, none."""
+
+import os
+import stat
+
+from conftest import assert_no_secret, example, expected_conf
+
+PREFIX = "otopi.plugins.ovirt_he_deploy.hosted_engine."
+
+
+def calls_in(result, stage):
+    return [call.split(" ", 1)[1] for call in result.calls if call.startswith(stage + " ")]
+
+
+def test_deploy_nfs_writes_conf_clears_maintenance_and_starts_services(host):
+    result = host.run(example("nfs.conf"))
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert host.read(host.conf) == expected_conf(example("nfs.conf"))
+    assert stat.S_IMODE(os.stat(host.conf).st_mode) == 0o440
+    assert host.ha_values() == {"local_maintenance": "False",
+                                "local_maintenance_manual": "False"}
+    packages = calls_in(result, "packages")
+    assert packages.index("services.state ovirt-ha-agent False") < packages.index(
+        "services.state ovirt-ha-broker False")
+    assert any(call.startswith("packager.installUpdate") and "ovirt-hosted-engine-setup"
+               in call for call in packages)
+    closeup = calls_in(result, "closeup")
+    assert "services.startup ovirt-ha-agent True" in closeup
+    assert "services.startup ovirt-ha-broker True" in closeup
+    assert closeup.index("services.restart ovirt-ha-broker") < closeup.index(
+        "services.restart ovirt-ha-agent")
+    assert host.conf in result.environment["CORE/modifiedFiles"]
+
+
+def test_deploy_events_run_in_their_stages_in_order(host):
+    result = host.run(example("nfs.conf"))
+    ours = [(stage, method[len(PREFIX):]) for stage, method, _name in result.events
+            if method.startswith(PREFIX)]
+    assert ours == [
+        ("boot", "customization.Plugin._boot"),
+        ("init", "customization.Plugin._init"),
+        ("validation", "customization.Plugin._validation"),
+        ("early_misc", "misc.Plugin._early_misc"),
+        ("packages", "packages.Plugin._packages"),
+        ("misc", "misc.Plugin._misc"),
+        ("closeup", "closeup.Plugin._closeup_deploy"),
+        ("cleanup", "customization.Plugin._cleanup"),
+    ]
+
+
+def test_deploy_iscsi_chap_keeps_the_secret_out_of_the_log(host):
+    result = host.run(example("iscsi-chap.conf"))
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert host.read(host.conf) == expected_conf(example("iscsi-chap.conf"))
+    assert b"password=Ch4p-S3cret.value" in host.read(host.conf)
+    assert "**FILTERED**" in result.log_text
+    assert_no_secret(result.log_text, result.stdout)
+
+
+def test_second_identical_deploy_writes_no_file(host):
+    first = host.run(example("nfs.conf"))
+    assert first.exit_code == 0
+    host_files = [path for path in host.files() if path.startswith(("etc/", "var/"))]
+    assert len(host_files) == 2
+    before = {path: os.stat(os.path.join(host.root, path)) for path in host_files}
+    second = host.run(example("nfs.conf"))
+    assert second.exit_code == 0
+    assert second.environment["CORE/modifiedFiles"] == []
+    for path, status in before.items():
+        now = os.stat(os.path.join(host.root, path))
+        assert (now.st_ino, now.st_mtime_ns) == (status.st_ino, status.st_mtime_ns), path
+    assert not any(name.endswith(".previous") for name in host.files())
+
+
+def test_redeploy_with_a_new_conf_keeps_exactly_one_previous_copy(host):
+    with open(host.conf, "wb") as stream:
+        stream.write(b"host_id=9\n")
+    os.chmod(host.conf, 0o440)
+    result = host.run(example("nfs.conf"), "HOSTED_ENGINE_CONFIG/host_id=str:5")
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert b"\nhost_id=5\n" in host.read(host.conf)
+    assert host.read(host.conf + ".previous") == b"host_id=9\n"
+    assert stat.S_IMODE(os.stat(host.conf + ".previous").st_mode) == 0o440
+    conf_dir = os.path.dirname(host.conf)
+    assert sorted(os.listdir(conf_dir)) == ["hosted-engine.conf", "hosted-engine.conf.previous"]
+
+
+def test_remove_keeps_undeployed_copy_and_stops_services(host):
+    assert host.run(example("nfs.conf")).exit_code == 0
+    deployed = host.read(host.conf)
+    result = host.run(None, "HOSTED_ENGINE/action=str:remove")
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert host.read(host.conf) is None
+    assert host.read(host.conf + ".undeployed") == deployed
+    assert stat.S_IMODE(os.stat(host.conf + ".undeployed").st_mode) == 0o440
+    closeup = calls_in(result, "closeup")
+    assert closeup == [
+        "services.exists ovirt-ha-agent", "services.state ovirt-ha-agent False",
+        "services.exists ovirt-ha-broker", "services.state ovirt-ha-broker False",
+        "services.exists ovirt-ha-agent", "services.startup ovirt-ha-agent False",
+        "services.exists ovirt-ha-broker", "services.startup ovirt-ha-broker False",
+    ]
+    assert not [call for call in result.calls if "packager" in call and "install" in call]
+
+
+def test_none_and_absent_action_do_nothing_and_log_nothing_above_debug(host):
+    for statements in (("HOSTED_ENGINE/action=str:none",), ()):
+        before = host.files()
+        result = host.run(None, *statements)
+        assert result.exit_code == 0
+        assert host.files() == before
+        assert not [call for call in result.calls
+                    if "installUpdate" in call or "services.state" in call
+                    or "services.restart" in call]
+        ours = [line for line in result.log_text.splitlines()
+                if "ovirt_he_deploy" in line and " DEBUG " not in line]
+        assert ours == []
+        assert "Hosted Engine" not in result.stdout
+
+
+def test_invalid_unit_fails_in_validation_and_changes_nothing(host):
+    assert host.run(example("nfs.conf")).exit_code == 0
+    conf, ha = host.read(host.conf), host.read(host.ha_conf)
+    result = host.run(example("nfs.conf"), "HOSTED_ENGINE_CONFIG/host_id=str:0",
+                      "HOSTED_ENGINE_CONFIG/spUUID=str:abc")
+    assert result.exit_code == 1
+    assert "HOSTED_ENGINE_CONFIG/host_id" in result.stdout
+    assert "HOSTED_ENGINE_CONFIG/spUUID" in result.stdout
+    assert ("validation", PREFIX + "customization.Plugin._validation") in [
+        event[:2] for event in result.events]
+    assert host.read(host.conf) == conf and host.read(host.ha_conf) == ha
+    assert not [call for call in result.calls if call.startswith(("packages", "closeup"))]
+
+
+def test_wrong_architecture_is_refused(host):
+    result = host.run(example("nfs.conf"), "OVIRT_HE_DEPLOY/requiredArch=str:s390x")
+    assert result.exit_code == 1
+    assert "Hosted Engine hosts must be s390x" in result.stdout
+    assert host.read(host.conf) is None
