@@ -2,7 +2,7 @@
 
 import ipaddress
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from . import confkeys, envkeys, safety
 from .unit import DeployUnit, InvalidUnit, Problem, ValidUnit
@@ -219,6 +219,8 @@ class _Collector:
         self.problems: List[Problem] = []
         self.warnings: List[str] = []
         self.notes: List[str] = []
+        # Keys whose value was refused: already reported, so not "missing" as well.
+        self.refused: Set[str] = set()
 
     def problem(self, conf_key: str, message: str, fix: str) -> None:
         self.problems.append(Problem(envkeys.config_key(conf_key), message, fix))
@@ -263,6 +265,7 @@ def _safe_entries(collector: _Collector, unit: DeployUnit) -> Dict[str, str]:
             continue
         value = _as_text(collector, key, raw)
         if value is None:
+            collector.refused.add(key)
             continue
         reason = safety.unsafe_char(value, ALLOWED_SPECIAL.get(key, frozenset()))
         if reason:
@@ -274,6 +277,7 @@ def _safe_entries(collector: _Collector, unit: DeployUnit) -> Dict[str, str]:
                        "hosted-engine.conf (no quoting works for both bash and ovirt-ha-broker);"
                        " choose a CHAP password of letters, digits and -_.,:+=@%^*!#/")
             collector.problem(key, "value {} {}.".format(shown(key, value), reason), fix)
+            collector.refused.add(key)
             continue
         config[key] = value
     return config
@@ -282,21 +286,23 @@ def _safe_entries(collector: _Collector, unit: DeployUnit) -> Dict[str, str]:
 def _check_presence(collector: _Collector, config: Dict[str, str]) -> None:
     domain_type = config.get("domainType", "")
     for key in confkeys.required_keys(domain_type):
-        if not config.get(key):
+        if not config.get(key) and key not in collector.refused:
             collector.problem(key, "is {}; it is required{}: {}.".format(
                 "empty" if key in config else "missing",
                 " for domainType={}".format(domain_type) if key not in
                 confkeys.REQUIRED_ALWAYS else "", confkeys.meaning(key)),
                 "send {} in the deploy unit (see the hosted-engine.conf of a running "
                 "Hosted Engine host).".format(envkeys.config_key(key)))
+    if "network_test" in collector.refused:
+        return
     network_test = config.get("network_test") or "ping"
-    if network_test == "ping" and not config.get("gateway"):
+    if network_test == "ping" and not config.get("gateway") and "gateway" not in collector.refused:
         collector.problem("gateway", "is missing; the ping network test (the default) "
                           "needs an address to probe.",
                           "send the gateway address, or choose another network_test.")
     if network_test == "tcp":
         for key in ("tcp_t_address", "tcp_t_port"):
-            if not config.get(key):
+            if not config.get(key) and key not in collector.refused:
                 collector.problem(key, "is missing; network_test=tcp needs {}.".format(
                     confkeys.meaning(key)), "send {}.".format(envkeys.config_key(key)))
 
@@ -305,11 +311,11 @@ def _check_iscsi(collector: _Collector, config: Dict[str, str]) -> None:
     if config.get("domainType") != "iscsi":
         return
     user, password = config.get("user", ""), config.get("password", "")
-    if bool(user) != bool(password):
+    if bool(user) != bool(password) and not collector.refused & {"user", "password"}:
         missing = "password" if user else "user"
         collector.problem(missing, "is empty while {} is set; iSCSI CHAP needs both.".format(
             "user" if user else "password"), "send both user and password, or neither.")
-    if "," in config.get("iqn", ""):
+    if "," in config.get("iqn", "") and not collector.refused & {"storage", "port", "portal"}:
         lengths = {key: len(comma_list(config.get(key, ""))) for key in
                    ("storage", "port", "iqn", "portal")}
         if len(set(lengths.values())) != 1:
