@@ -92,8 +92,13 @@ def check_storage(value: str, config: Dict[str, str]) -> Optional[Tuple[str, str
     domain_type = config.get("domainType", "")
     if domain_type in confkeys.FILE_DOMAIN_TYPES:
         match = FILE_STORAGE_PATTERN.match(value)
-        server = match.group("server").strip("[]") if match else ""
-        if not match or not is_host(server):
+        server = match.group("server") if match else ""
+        # Brackets are only for IPv6 addresses, whose ':' would end the server part.
+        if server.startswith("["):
+            server_ok = ":" in server and is_address(server[1:-1])
+        else:
+            server_ok = is_host(server)
+        if not match or not server_ok:
             return ("value {} is not a {} path of the form server:/path.".format(
                 ascii(value), domain_type),
                 "write e.g. storage=nfs.example.com:/exports/he.")
