@@ -35,10 +35,10 @@ def unsafe_char(value: str, allowed: FrozenSet[str] = frozenset()) -> Optional[s
         if char in allowed:
             continue
         code = ord(char)
-        if code > 126:
-            return "contains the non-ASCII character {}".format(describe_char(char))
         if code < 32 or code == 127:
             return "contains the control character {}".format(describe_char(char))
+        if code > 127:
+            return "contains the non-ASCII character {}".format(describe_char(char))
         if char == " ":
             return "contains a space"
         if char in SHELL_SPECIAL:
