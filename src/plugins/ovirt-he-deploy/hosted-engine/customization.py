@@ -56,7 +56,9 @@ class Plugin(plugin.PluginBase):
         self._lock = lock
         unit = validation.check(DeployUnit.from_environment(self.environment))
         if unit.action == envkeys.ACTION_DEPLOY:
-            self._check_host(settings)
+            self._check_arch()
+        # Both deploy and remove write files owned by these accounts.
+        hostfs.resolve_account(settings.conf_owner, settings.conf_group)
         for warning in unit.warnings:
             self.logger.warning("Hosted Engine: %s", warning)
         for note in unit.notes:
@@ -70,14 +72,13 @@ class Plugin(plugin.PluginBase):
             self.logger.info("Hosted Engine: removing Hosted Engine from this host")
         self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
 
-    def _check_host(self, settings):
+    def _check_arch(self):
         required = self.environment[envkeys.REQUIRED_ARCH.name]
         machine = platform.machine()
         if machine != required:
             raise RuntimeError(
                 "Hosted Engine deploy requested on a {} host; Hosted Engine hosts must be "
                 "{}. Add this host without Hosted Engine deploy.".format(machine, required))
-        hostfs.resolve_account(settings.conf_owner, settings.conf_group)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLEANUP,
