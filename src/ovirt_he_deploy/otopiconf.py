@@ -18,12 +18,19 @@ _FIX_SYNTAX = ("write KEY=type:value with type one of {} (e.g. HOSTED_ENGINE_CON
                "str:2) under an [environment:default] section.".format(", ".join(WIRE_TYPES)))
 
 
+def _shown(key: str, text: str) -> str:
+    """A value as an error may show it. 'password str:x' (blank for '=') reaches us as the
+    key 'password str', so the first word of the key decides whether it is a secret."""
+    words = key.split()
+    return "(hidden)" if words and words[0] in envkeys.SECRET_ENV_KEYS else ascii(text)
+
+
 def parse_typed(key: str, text: str) -> object:
     """A typed value as otopi parses it; ValueError naming the key otherwise."""
     wire_type, separator, value = text.partition(":")
     if not separator or wire_type not in WIRE_TYPES:
         raise ValueError("{}: value {} has no otopi type ({}).".format(
-            key, "(hidden)" if key in envkeys.SECRET_ENV_KEYS else ascii(text),
+            key, _shown(key, text),
             "missing 'type:'" if not separator else "unknown type {}".format(
                 ascii(wire_type))))
     if wire_type == "none":
@@ -34,7 +41,8 @@ def parse_typed(key: str, text: str) -> object:
         try:
             return int(value)
         except ValueError:
-            raise ValueError("{}: value {} is not an int.".format(key, ascii(value))) from None
+            raise ValueError("{}: value {} is not an int.".format(
+                key, _shown(key, value))) from None
     if wire_type == "multi-str":
         return value.splitlines()
     return value
