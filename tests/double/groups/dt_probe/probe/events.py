@@ -60,6 +60,7 @@ class Plugin(plugin.PluginBase):
     @plugin.event(stage=S.STAGE_BOOT, before=(otopicons.Stages.CORE_LOG_INIT,))
     def _boot(self):
         self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS].append('DT/password')
+        self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS].append('DT/engineSecret')
         if self.environment.get('DT/registerBadKey'):
             self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS].append('DT/badKey')
         if self.environment.get('DT/addRegex'):
