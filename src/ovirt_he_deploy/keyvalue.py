@@ -1,12 +1,23 @@
 """key=value files as ovirt-hosted-engine-ha reads them (hosted-engine.conf, ha.conf)."""
 
+import io
 from typing import Dict, List, Tuple
+
+
+def lines_of(text: str) -> List[str]:
+    """Lines as a text-mode file yields them: split at LF, CR and CRLF only.
+
+    str.splitlines also splits at form feed, vertical tab, U+0085 and others, which the
+    HA reader keeps inside a value.
+    """
+    return [line[:-1] if line.endswith("\n") else line
+            for line in io.StringIO(text, newline=None)]
 
 
 def parse(text: str) -> Dict[str, str]:
     """Values as the HA ConfigFile reader sees them: first '=', strip, last wins."""
     values: Dict[str, str] = {}
-    for line in text.splitlines():
+    for line in lines_of(text):
         if line.strip().startswith("#") or "=" not in line:
             continue
         key, _, value = line.partition("=")
@@ -20,7 +31,7 @@ def update(text: str, changes: Dict[str, str]) -> str:
     Each changed key ends up on exactly one line, where it first appeared (or appended),
     so a stale duplicate can never win under the reader's last-one-wins rule.
     """
-    lines: List[str] = text.splitlines()
+    lines: List[str] = lines_of(text)
     out: List[str] = []
     written: Dict[str, bool] = {}
     for line in lines:
@@ -44,5 +55,5 @@ def _key_of(line: str) -> str:
 
 def junk_lines(text: str) -> List[Tuple[int, str]]:
     """Lines the HA reader ignores silently (no '=', not a comment, not blank)."""
-    return [(number, line) for number, line in enumerate(text.splitlines(), 1)
+    return [(number, line) for number, line in enumerate(lines_of(text), 1)
             if line.strip() and not line.strip().startswith("#") and "=" not in line]
