@@ -262,8 +262,9 @@ def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], 
                       chown: bool = True) -> bool:
     """Set ha.conf keys atomically. A missing ha.conf is created; other lines are kept."""
     old = read_bytes(change.path)
-    text = old.decode("ascii", errors="replace") if old is not None else ""
-    new = change.apply(text, values).encode("ascii", errors="replace")
+    # surrogateescape: bytes of lines we do not touch are written back exactly.
+    text = old.decode("ascii", errors="surrogateescape") if old is not None else ""
+    new = change.apply(text, values).encode("ascii", errors="surrogateescape")
     mode = change.mode
     owner, group = change.owner, change.group
     if old is not None:
