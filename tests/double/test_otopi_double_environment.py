@@ -75,6 +75,12 @@ def test_command_line_beats_plugin_setdefault(run, groups):
     assert result.environment['DT/seenInValidation'] == 'cli'
 
 
+def test_runs_in_root_and_resolves_relative_to_execution_directory(run, groups, tmp_path):
+    result = run(groups('dt_probe'), cwd=str(tmp_path))
+    assert result.environment['DT/cwd'] == '/'
+    assert result.environment['DT/resolved'] == str(tmp_path / 'rel' / 'file')
+
+
 def test_execution_directory_and_cwd(run, tmp_path):
     result = run(['DT/x=str:a'], cwd=str(tmp_path))
     assert result.environment['BASE/executionDirectory'] == str(tmp_path)

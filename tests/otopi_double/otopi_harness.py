@@ -24,6 +24,10 @@ ENV_DUMP = 'OTOPI_DOUBLE_ENV_DUMP'
 BOUNDARY = '--=451b80dc-996f-432e-9e4f-2b29ef6d1141=--'
 DEFAULT_TERMINATION = ('env-get -k BASE/error', 'log', 'quit')
 
+# Extra PYTHONPATH entries for subprocess runs (e.g. the project's src/ so plugin groups can
+# import the library); in-process runs use the test process's sys.path instead.
+EXTRA_PYTHONPATH = []  # type: List[str]
+
 _EVENT_RE = re.compile(r'\bStage (\S+) METHOD (\S+) \((.*)\)\s*$')
 _ROOT = None
 
@@ -156,7 +160,8 @@ def _runInProcess(argv, env_updates, stdin_text, cwd):
 def _subprocessEnv(env_updates):
     env = dict(os.environ)
     old = env.get('PYTHONPATH')
-    env['PYTHONPATH'] = DOUBLE_DIR + (os.pathsep + old if old else '')
+    env['PYTHONPATH'] = os.pathsep.join([DOUBLE_DIR] + list(EXTRA_PYTHONPATH) + (
+        [old] if old else []))
     for key, value in env_updates.items():
         if value is None:
             env.pop(key, None)

@@ -1,5 +1,6 @@
 """Events whose behaviour is switched by DT/ keys given on the command line."""
 
+import os
 import re
 
 from otopi import constants as otopicons
@@ -73,6 +74,8 @@ class Plugin(plugin.PluginBase):
         self.environment.setdefault('DT/engineValue', 'old')
         self.environment.setdefault('DT/password', None)
         self.environment['DT/transLog'] = []
+        self.environment['DT/cwd'] = os.getcwd()
+        self.environment['DT/resolved'] = self.resolveFile('rel/file')
 
     @plugin.event(stage=S.STAGE_SETUP, condition=_on('DT/literal'))
     def _literal(self):

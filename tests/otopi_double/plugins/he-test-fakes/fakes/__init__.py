@@ -7,11 +7,13 @@ from otopi import util
 
 from . import packager
 from . import pause
+from . import recorder
 from . import services
 
 
 @util.export
 def createPlugins(context):
-    packager.Plugin(context=context)
-    services.Plugin(context=context)
+    host = recorder.HostState(context.environment)  # one simulated host for both fakes
+    packager.Plugin(context=context, host=host)
+    services.Plugin(context=context, host=host)
     pause.createPlugin(context)

@@ -34,14 +34,12 @@ class _PackagerTransaction(transaction.TransactionElement):
 @util.export
 class Plugin(plugin.PluginBase, packager.PackagerBase):
 
-    def __init__(self, context):
+    def __init__(self, context, host):
         super(Plugin, self).__init__(context=context)
         self._queue = []
-        self._state = None
+        self._state = host
 
     def _host(self):
-        if self._state is None:
-            self._state = recorder.HostState(self.environment)
         self._state.load()
         return self._state
 

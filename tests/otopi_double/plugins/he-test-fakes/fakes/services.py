@@ -10,13 +10,11 @@ from . import recorder
 @util.export
 class Plugin(plugin.PluginBase, services.ServicesBase):
 
-    def __init__(self, context):
+    def __init__(self, context, host):
         super(Plugin, self).__init__(context=context)
-        self._state = None
+        self._state = host
 
     def _host(self):
-        if self._state is None:
-            self._state = recorder.HostState(self.environment)
         self._state.load()
         return self._state
 
