@@ -1,0 +1,5 @@
+"""A fake oVirt engine (SSO + REST API XML + imageio ranged GET) for tests and benchmarks."""
+
+from .server import FakeEngine, Recorded
+
+__all__ = ["FakeEngine", "Recorded"]
