@@ -3,7 +3,7 @@
 import os
 
 import otopi_harness
-from conftest import example
+from he_host import example
 
 
 def old_host_deploy_group(root):

@@ -3,7 +3,7 @@
 import os
 import stat
 
-from conftest import assert_no_secret, example, expected_conf
+from he_host import assert_no_secret, example, expected_conf
 
 PREFIX = "otopi.plugins.ovirt_he_deploy.hosted_engine."
 

@@ -1,7 +1,7 @@
 """The deploy unit handed over the machine dialog, exactly as ovirt-engine's VdsDeploy does."""
 
 import otopi_harness
-from conftest import SECRET_PASSWORD, assert_no_secret, example, expected_conf
+from he_host import SECRET_PASSWORD, assert_no_secret, example, expected_conf
 
 from ovirt_he_deploy import otopiconf
 

@@ -1,7 +1,7 @@
 """Failures injected at each stage of a deploy: exit 1, nothing half-done, maintenance set."""
 
 import pytest
-from conftest import assert_no_secret, example
+from he_host import assert_no_secret, example
 
 OLD_CONF = b"# an earlier deploy\nhost_id=7\n"
 
