@@ -1,0 +1,344 @@
+"""The ovirt-he-deploy command line: check, preview, answer-file (through cli.main)."""
+
+import argparse
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from ovirt_he_deploy import cli, otopiconf, render, validation
+
+from .helpers import EXAMPLES, GOLDEN, PASSWORD, SRC, config, valid
+
+NFS_UNIT = os.path.join(GOLDEN, "nfs.unit.conf")
+ISCSI_UNIT = os.path.join(GOLDEN, "iscsi-chap.unit.conf")
+CONF = "etc/ovirt-hosted-engine/hosted-engine.conf"
+HA_CONF = "var/lib/ovirt-hosted-engine-ha/ha.conf"
+LIBRARY_COMMANDS = ["check", "preview", "answer-file"]
+
+
+def run(argv, capsys):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    return caught.value.code, err
+
+
+def snapshot(*directories):
+    """Every path below the directories, with size and mode."""
+    seen = {}
+    for directory in directories:
+        for base, dirs, files in os.walk(str(directory)):
+            for name in dirs + files:
+                path = os.path.join(base, name)
+                status = os.lstat(path)
+                seen[path] = (status.st_size, status.st_mode)
+    return seen
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A private cwd and TMPDIR, so 'writes nothing outside' can be checked."""
+    cwd = tmp_path / "cwd"
+    tmp = tmp_path / "tmp"
+    cwd.mkdir()
+    tmp.mkdir()
+    monkeypatch.chdir(str(cwd))
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    return tmp_path
+
+
+def write_unit(path, values, action="deploy"):
+    text = "[environment:default]\nHOSTED_ENGINE/action=str:{}\n".format(action)
+    text += "".join("HOSTED_ENGINE_CONFIG/{}={}\n".format(k, otopiconf.format_typed(v))
+                    for k, v in values.items())
+    path.write_text(text)
+    return str(path)
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, summary", [
+    pytest.param(NFS_UNIT, "valid: action deploy, host_id 2, domainType nfs, 26 keys, "
+                 "unknown keys kept: site_owner zz_site_note", id="golden-nfs"),
+    pytest.param(ISCSI_UNIT, "valid: action deploy, host_id 3, domainType iscsi, 25 keys",
+                 id="golden-iscsi"),
+    pytest.param(os.path.join(EXAMPLES, "nfs.conf"),
+                 "valid: action deploy, host_id 2, domainType nfs, 24 keys", id="example-nfs"),
+    pytest.param(os.path.join(EXAMPLES, "iscsi-chap.conf"),
+                 "valid: action deploy, host_id 3, domainType iscsi, 24 keys",
+                 id="example-iscsi"),
+])
+def test_check_valid_unit_prints_the_summary(path, summary, capsys):
+    code, out, err = run(["check", path], capsys)
+    assert code == 0
+    assert out == summary + "\n"
+
+
+def test_check_reports_notes_and_warnings_on_stderr(tmp_path, capsys):
+    path = write_unit(tmp_path / "u.conf", config(host_id="300", console="vnc"))
+    code, out, err = run(["check", path], capsys)
+    assert code == 0 and out.startswith("valid: action deploy, host_id 300")
+    assert "warning: host_id=300 is above 250" in err
+    assert "note: console dropped" in err
+
+
+@pytest.mark.parametrize("action", ["remove", "none"])
+def test_check_other_actions(action, tmp_path, capsys):
+    path = write_unit(tmp_path / "u.conf", {}, action=action)
+    assert run(["check", path], capsys)[:2] == (0, "valid: action {}\n".format(action))
+
+
+def test_check_lists_every_problem_and_exits_1(tmp_path, capsys):
+    path = write_unit(tmp_path / "u.conf", config(
+        "iscsi", host_id="0", spUUID=None, password="bad pass;word", storage="a b"))
+    code, out, err = run(["check", path], capsys)
+    assert code == 1 and out == ""
+    assert "invalid (4 problems)" in err
+    for key in ("host_id", "spUUID", "password", "storage"):
+        assert "HOSTED_ENGINE_CONFIG/{}:".format(key) in err
+    assert "bad pass;word" not in err
+
+
+@pytest.mark.parametrize("text, fragment", [
+    pytest.param("[environment:default]\nHOSTED_ENGINE/action=deploy\n", "no otopi type",
+                 id="untyped"),
+    pytest.param("HOSTED_ENGINE/action=str:deploy\n", "not an otopi config file",
+                 id="no-section"),
+    pytest.param("[environment:default]\nA=str:1\nA=str:2\n", "is set twice", id="dup"),
+])
+def test_check_bad_config_file_exits_1(text, fragment, tmp_path, capsys):
+    path = tmp_path / "u.conf"
+    path.write_text(text)
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 1 and fragment in err
+
+
+def test_check_missing_file_exits_1(tmp_path, capsys):
+    code, out, err = run(["check", str(tmp_path / "nope.conf")], capsys)
+    assert code == 1 and "cannot read" in err and "nope.conf" in err
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param([], id="no-command"),
+    pytest.param(["bogus"], id="unknown-command"),
+    pytest.param(["check"], id="check-without-unit"),
+    pytest.param(["check", "a", "b"], id="check-two-units"),
+    pytest.param(["preview"], id="preview-without-unit"),
+    pytest.param(["answer-file", "--host-id", "2"], id="answer-file-without-from-conf"),
+    pytest.param(["answer-file", "--from-conf", "x"], id="answer-file-without-host-id"),
+    pytest.param(["answer-file", "--from-conf", "x", "--host-id", "0"], id="host-id-0"),
+    pytest.param(["answer-file", "--from-conf", "x", "--host-id", "2001"], id="host-id-2001"),
+    pytest.param(["answer-file", "--from-conf", "x", "--host-id", "two"], id="host-id-word"),
+    pytest.param(["check", "--no-such-option", "x"], id="unknown-option"),
+])
+def test_usage_errors_exit_2(argv, capsys):
+    code, err = usage_error(argv, capsys)
+    assert code == 2 and "usage: ovirt-he-deploy" in err
+
+
+def all_commands():
+    parser = cli.build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
+def test_library_commands_are_registered():
+    assert set(LIBRARY_COMMANDS) <= set(all_commands())
+
+
+@pytest.mark.parametrize("command", [None] + all_commands())
+def test_help_on_every_command(command, capsys):
+    argv = ([command] if command else []) + ["--help"]
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    assert caught.value.code == 0 and err == ""
+    assert out.startswith("usage: ovirt-he-deploy" + (" " + command if command else ""))
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith("ovirt-he-deploy ")
+
+
+# -- preview -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unit_path", [NFS_UNIT, ISCSI_UNIT], ids=["nfs", "iscsi"])
+def test_preview_writes_conf_and_ha_conf_below_root_only(unit_path, isolated, capsys):
+    root = isolated / "root"
+    watched = (isolated / "cwd", isolated / "tmp", GOLDEN)
+    before = snapshot(*watched)
+    code, out, err = run(["preview", unit_path, "--root", str(root)], capsys)
+    assert code == 0, err
+    assert snapshot(*watched) == before
+    files = sorted(os.path.relpath(os.path.join(base, name), str(root))
+                   for base, _, names in os.walk(str(root)) for name in names)
+    assert files == sorted([CONF, HA_CONF])
+    expected = render.render_conf(validation.check(otopiconf.load_unit(unit_path)))
+    assert (root / CONF).read_bytes() == expected.encode("ascii")
+    assert (root / HA_CONF).read_bytes() == (
+        b"local_maintenance=False\nlocal_maintenance_manual=False\n")
+    assert stat.S_IMODE(os.stat(str(root / CONF)).st_mode) == 0o440
+    assert stat.S_IMODE(os.stat(str(root / HA_CONF)).st_mode) == 0o644
+    assert out.startswith("valid: action deploy")
+    assert "Action deploy:" in out
+    assert "wrote {} (mode 0440".format(root / CONF) in out
+    assert "wrote {} (mode 0644".format(root / HA_CONF) in out
+    assert PASSWORD not in out + err
+
+
+def test_preview_twice_gives_the_same_files(isolated, capsys):
+    root = isolated / "root"
+    run(["preview", NFS_UNIT, "--root", str(root)], capsys)
+    first = snapshot(root)
+    content = (root / CONF).read_bytes()
+    assert run(["preview", NFS_UNIT, "--root", str(root)], capsys)[0] == 0
+    assert snapshot(root) == first and (root / CONF).read_bytes() == content
+
+
+def test_preview_default_root_is_below_the_cwd(isolated, capsys):
+    assert run(["preview", NFS_UNIT], capsys)[0] == 0
+    assert (isolated / "cwd" / "he-preview" / CONF).is_file()
+
+
+def test_preview_invalid_unit_writes_nothing(isolated, tmp_path, capsys):
+    path = write_unit(isolated / "u.conf", config(host_id="abc"))
+    before = snapshot(isolated)
+    code, out, err = run(["preview", path, "--root", str(isolated / "root")], capsys)
+    assert code == 1 and "HOSTED_ENGINE_CONFIG/host_id" in err
+    assert snapshot(isolated) == before
+
+
+def test_preview_root_that_is_a_file_exits_1(isolated, capsys):
+    blocker = isolated / "root"
+    blocker.write_text("")
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(blocker)], capsys)
+    assert code == 1 and "cannot write the preview" in err
+
+
+# -- answer-file -------------------------------------------------------------------------
+
+
+LEGACY_LINES = ('ca_cert=/etc/pki/vdsm/libvirt-spice/ca-cert.pem\n'
+                'ca_subject="C=EN, L=Test, O=Test, CN=Test"\n')
+
+
+@pytest.fixture
+def source_conf(tmp_path):
+    """A running host's hosted-engine.conf (old style: legacy lines, quoted ca_subject)."""
+    unit = validation.check(otopiconf.load_unit(ISCSI_UNIT))
+    path = tmp_path / "hosted-engine.conf"
+    path.write_text(LEGACY_LINES + render.render_conf(unit))
+    return path
+
+
+def test_answer_file_to_a_file(source_conf, isolated, capsys):
+    out_path = isolated / "out" / "answers.conf"
+    code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "7",
+                          "-o", str(out_path)], capsys)
+    assert code == 0, err
+    assert stat.S_IMODE(os.stat(str(out_path)).st_mode) == 0o600
+    assert out.startswith("wrote {} (mode 0600): valid: action deploy, host_id 7".format(
+        out_path))
+    assert "note: ca_cert dropped" in err and "note: ca_subject dropped" in err
+    text = out_path.read_text()
+    assert "HOSTED_ENGINE_CONFIG/host_id=str:7\n" in text
+    assert "host_id=str:3" not in text
+    assert "ca_subject" not in text and "ca_cert" not in text
+    environment = otopiconf.parse_config_text(text)
+    assert environment["HOSTED_ENGINE_CONFIG/password"] == PASSWORD + "+=@%^*!#/"
+    code, out, err = run(["check", str(out_path)], capsys)
+    assert code == 0 and out.startswith("valid: action deploy, host_id 7, domainType iscsi")
+
+
+def test_answer_file_replaces_an_existing_file_and_tightens_its_mode(source_conf, isolated,
+                                                                     capsys):
+    out_path = isolated / "answers.conf"
+    out_path.write_text("old")
+    out_path.chmod(0o644)
+    argv = ["answer-file", "--from-conf", str(source_conf), "--host-id", "4",
+            "--output", str(out_path)]
+    assert run(argv, capsys)[0] == 0
+    assert stat.S_IMODE(os.stat(str(out_path)).st_mode) == 0o600
+    assert "host_id=str:4" in out_path.read_text()
+
+
+@pytest.mark.parametrize("output", [None, "-"], ids=["no-output", "dash"])
+def test_answer_file_to_stdout(output, source_conf, isolated, capsys):
+    argv = ["answer-file", "--from-conf", str(source_conf), "--host-id", "12"]
+    if output:
+        argv += ["-o", output]
+    before = snapshot(isolated)
+    code, out, err = run(argv, capsys)
+    assert code == 0
+    assert snapshot(isolated) == before
+    assert out.startswith("# Hosted Engine deploy unit")
+    environment = otopiconf.parse_config_text(out)
+    assert environment["HOSTED_ENGINE_CONFIG/host_id"] == "12"
+    assert environment["HOSTED_ENGINE/action"] == "deploy"
+    assert "HOSTED_ENGINE_CONFIG/ca_subject" not in environment
+
+
+@pytest.mark.parametrize("bad_line, key", [
+    pytest.param("spUUID=5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d", "spUUID", id="real-pool"),
+    pytest.param("domainType=posixfs", "domainType", id="posixfs"),
+    pytest.param("custom=$(reboot)", "custom", id="shell-in-unknown-key"),
+])
+def test_answer_file_from_invalid_conf_writes_nothing(bad_line, key, source_conf, isolated,
+                                                      capsys):
+    with source_conf.open("a") as stream:
+        stream.write(bad_line + "\n")
+    before = snapshot(isolated)
+    out_path = isolated / "cwd" / "answers.conf"
+    code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "2",
+                          "-o", str(out_path)], capsys)
+    assert code == 1 and out == ""
+    assert "HOSTED_ENGINE_CONFIG/{}:".format(key) in err
+    assert snapshot(isolated) == before and not out_path.exists()
+
+
+def test_answer_file_missing_source_exits_1(isolated, capsys):
+    code, out, err = run(["answer-file", "--from-conf", str(isolated / "nope"), "--host-id",
+                          "2"], capsys)
+    assert code == 1 and "cannot read" in err
+
+
+def test_build_answer_file_replaces_host_id():
+    text = render.render_conf(valid(config("nfs", host_id="9")))
+    unit = cli.build_answer_file(text, 5)
+    assert unit.get("host_id") == "5" and unit.action == "deploy"
+    assert dict(unit.entries) == dict(valid(config("nfs", host_id="5")).entries)
+
+
+# -- as a program ------------------------------------------------------------------------
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    env = dict(os.environ, PYTHONPATH=SRC)
+    result = subprocess.run([sys.executable, "-m", "ovirt_he_deploy", "check", NFS_UNIT],
+                            cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("valid: action deploy, host_id 2, domainType nfs")
+    bad = subprocess.run([sys.executable, "-m", "ovirt_he_deploy", "check"],
+                         cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "usage:" in bad.stderr
+    assert os.listdir(str(tmp_path)) == []

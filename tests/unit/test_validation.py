@@ -1,0 +1,456 @@
+"""validation.check/validate: one case per rule, every problem naming its env key."""
+
+import pytest
+
+from ovirt_he_deploy import confkeys, validation
+from ovirt_he_deploy.unit import InvalidUnit
+
+from .helpers import (
+    DOMAIN_TYPES,
+    PASSWORD,
+    ZERO_UUID,
+    config,
+    env_key,
+    only_problem,
+    problems,
+    unit,
+    valid,
+)
+
+
+@pytest.mark.parametrize("domain_type", DOMAIN_TYPES)
+def test_complete_config_is_valid_for_every_domain_type(domain_type):
+    result = valid(config(domain_type))
+    assert result.action == "deploy"
+    assert result.domain_type == domain_type
+    assert dict(result.entries)["domainType"] == domain_type
+
+
+REQUIRED_CASES = [
+    pytest.param(domain_type, key, id="{}-{}".format(domain_type, key))
+    for domain_type in DOMAIN_TYPES
+    for key in confkeys.required_keys(domain_type)
+]
+
+
+@pytest.mark.parametrize("domain_type, key", REQUIRED_CASES)
+def test_every_required_key_missing_is_named(domain_type, key):
+    problem = only_problem(config(domain_type, **{key: None}), key)
+    assert "is missing" in problem.message and "required" in problem.message
+    if key not in confkeys.REQUIRED_ALWAYS:
+        assert "domainType={}".format(domain_type) in problem.message
+    assert env_key(key) in problem.fix
+
+
+@pytest.mark.parametrize("domain_type, key", [
+    pytest.param("nfs", "host_id", id="nfs-host_id"),
+    pytest.param("nfs", "storage", id="nfs-storage"),
+    pytest.param("glusterfs", "connectionUUID", id="glusterfs-connectionUUID"),
+    pytest.param("iscsi", "iqn", id="iscsi-iqn"),
+    pytest.param("iscsi", "portal", id="iscsi-portal"),
+    pytest.param("fc", "vmid", id="fc-vmid"),
+])
+def test_required_key_empty_is_named(domain_type, key):
+    problem = only_problem(config(domain_type, **{key: ""}), key)
+    assert "is empty" in problem.message
+
+
+@pytest.mark.parametrize("domain_type, key", [
+    pytest.param("fc", "storage", id="fc-storage"),
+    pytest.param("fc", "connectionUUID", id="fc-connectionUUID"),
+    pytest.param("iscsi", "connectionUUID", id="iscsi-connectionUUID"),
+    pytest.param("nfs", "iqn", id="nfs-iqn"),
+])
+def test_key_of_another_domain_type_is_not_required(domain_type, key):
+    valid(config(domain_type, **{key: None}))
+
+
+@pytest.mark.parametrize("value", ["posixfs", "NFS", "localfs", "iscsi,fc", "glusterfs-fuse"])
+def test_unsupported_domain_type_is_rejected(value):
+    problem = only_problem(config("fc", domainType=value), "domainType")
+    assert ascii(value) in problem.message
+    assert "posixfs" in problem.fix and "nfs, nfs3, nfs4, glusterfs, iscsi, fc" in problem.fix
+
+
+def test_posixfs_message_names_the_value():
+    problem = only_problem(config("fc", domainType="posixfs"), "domainType")
+    assert "'posixfs'" in problem.message and "not a storage type" in problem.message
+
+
+@pytest.mark.parametrize("value", ["1", "2", "250", "251", "1999", "2000"])
+def test_host_id_in_range_is_valid(value):
+    assert valid(config(host_id=value)).host_id == int(value)
+
+
+@pytest.mark.parametrize("value, fragment", [
+    pytest.param("0", "between 1 and 2000", id="zero"),
+    pytest.param("2001", "between 1 and 2000", id="2001"),
+    pytest.param("-1", "between 1 and 2000", id="negative"),
+    pytest.param("1.5", "between 1 and 2000", id="fraction"),
+    pytest.param("abc", "between 1 and 2000", id="letters"),
+    pytest.param("", "is empty", id="empty"),
+    pytest.param("\u0663", "non-ASCII", id="arabic-digit"),
+    pytest.param("02", "leading zeros", id="leading-zero"),
+])
+def test_bad_host_id_is_rejected(value, fragment):
+    problem = only_problem(config(host_id=value), "host_id")
+    assert fragment in problem.message
+    if value:
+        assert ascii(value) in problem.message
+
+
+def test_host_id_with_a_space_is_refused_as_unsafe():
+    problem = only_problem(config(host_id=" 2"), "host_id")
+    assert "space" in problem.message
+
+
+@pytest.mark.parametrize("value, warned", [("250", False), ("251", True), ("2000", True)])
+def test_host_id_above_engine_default_limit_is_warned(value, warned):
+    warnings = valid(config(host_id=value)).warnings
+    assert any("host_id={}".format(value) in w and "250" in w for w in warnings) == warned
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param("5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d", id="real-pool-uuid"),
+    pytest.param("00000000-0000-0000-0000-000000000001", id="almost-zero"),
+    pytest.param("00000000000000000000000000000000", id="zero-without-dashes"),
+    pytest.param("", id="empty"),
+])
+def test_sp_uuid_must_be_the_zero_uuid(value):
+    problem = only_problem(config(spUUID=value), "spUUID")
+    if value:
+        assert "blank pool UUID" in problem.message
+        assert ZERO_UUID in problem.fix
+
+
+@pytest.mark.parametrize("key", confkeys.UUID_KEYS)
+@pytest.mark.parametrize("value", [
+    pytest.param("not-a-uuid", id="word"),
+    pytest.param("5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5", id="short"),
+    pytest.param("5c1d2e3f00044a5b8c9d0e1f2a3b4c5d", id="no-dashes"),
+    pytest.param("5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5g", id="non-hex"),
+])
+def test_every_uuid_key_must_be_a_uuid(key, value):
+    problem = only_problem(config("nfs", **{key: value}), key)
+    assert "is not a UUID" in problem.message and ascii(value) in problem.message
+
+
+@pytest.mark.parametrize("key", confkeys.UUID_KEYS)
+def test_uuid_keys_accept_upper_case_uuids(key):
+    valid(config("nfs", **{key: "5C1D2E3F-0004-4A5B-8C9D-0E1F2A3B4C5D"}))
+
+
+@pytest.mark.parametrize("network_test", ["ping", "dns", "tcp", "none", ""])
+def test_known_network_tests_are_valid(network_test):
+    values = config(network_test=network_test, tcp_t_address="192.0.2.5", tcp_t_port="443")
+    valid(values)
+
+
+@pytest.mark.parametrize("value", ["icmp", "PING", "arping"])
+def test_unknown_network_test_is_rejected(value):
+    problem = only_problem(config(network_test=value), "network_test")
+    assert "ping, dns, tcp, none" in problem.fix
+
+
+@pytest.mark.parametrize("network_test", [
+    pytest.param(None, id="absent"), pytest.param("", id="empty"),
+    pytest.param("ping", id="ping"),
+])
+def test_gateway_required_for_ping_or_absent_network_test(network_test):
+    problem = only_problem(config(network_test=network_test, gateway=None), "gateway")
+    assert "ping" in problem.message
+
+
+@pytest.mark.parametrize("network_test", ["dns", "none"])
+def test_gateway_not_required_for_other_network_tests(network_test):
+    valid(config(network_test=network_test, gateway=None))
+
+
+def test_gateway_must_be_an_address_or_host_name():
+    problem = only_problem(config(gateway="192.0.2.1/24"), "gateway")
+    assert "neither an IP address nor a host name" in problem.message
+
+
+@pytest.mark.parametrize("missing", ["tcp_t_address", "tcp_t_port"])
+def test_tcp_network_test_needs_address_and_port(missing):
+    values = config(network_test="tcp", tcp_t_address="192.0.2.5", tcp_t_port="443")
+    values[missing] = ""
+    problem = only_problem(values, missing)
+    assert "network_test=tcp" in problem.message
+
+
+@pytest.mark.parametrize("port", ["1", "443", "65535"])
+def test_tcp_port_in_range_is_valid(port):
+    valid(config(network_test="tcp", tcp_t_address="probe.example.com", tcp_t_port=port))
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "-1", "http", "44 3", "4.4"])
+def test_tcp_port_out_of_range_is_rejected(port):
+    values = config(network_test="tcp", tcp_t_address="192.0.2.5", tcp_t_port=port)
+    found = problems(values)
+    assert [p.key for p in found] == [env_key("tcp_t_port")]
+
+
+@pytest.mark.parametrize("version", ["auto", "v3", "v4", "v4_0", "v4_1", "v4_2", ""])
+def test_known_nfs_versions_are_valid(version):
+    valid(config("nfs", nfs_version=version))
+
+
+@pytest.mark.parametrize("version", ["3", "v5", "V4", "4.1", "nfs4"])
+def test_unknown_nfs_version_is_rejected(version):
+    problem = only_problem(config("nfs", nfs_version=version), "nfs_version")
+    assert "v4_2" in problem.fix and ascii(version) in problem.message
+
+
+@pytest.mark.parametrize("domain_type, storage", [
+    pytest.param("nfs", "nfs.example.com:/exports/he", id="nfs-host"),
+    pytest.param("nfs", "192.0.2.5:/exports/he", id="nfs-ipv4"),
+    pytest.param("nfs4", "[2001:db8::5]:/exports/he", id="nfs4-ipv6-brackets"),
+    pytest.param("nfs3", "nfs:/", id="nfs3-root-export"),
+    pytest.param("glusterfs", "gl1.example.com:/he", id="glusterfs-host"),
+    pytest.param("glusterfs", "[fd00::1]:/he", id="glusterfs-ipv6-brackets"),
+    pytest.param("iscsi", "192.0.2.20", id="iscsi-one-portal"),
+    pytest.param("iscsi", "2001:db8::20", id="iscsi-ipv6-portal"),
+])
+def test_storage_shape_is_valid(domain_type, storage):
+    valid(config(domain_type, storage=storage))
+
+
+@pytest.mark.parametrize("domain_type, storage", [
+    pytest.param("nfs", "nfs.example.com", id="nfs-no-path"),
+    pytest.param("nfs", "nfs.example.com:exports", id="nfs-relative-path"),
+    pytest.param("nfs", ":/exports/he", id="nfs-no-server"),
+    pytest.param("nfs4", "2001:db8::5:/exports/he", id="nfs4-ipv6-without-brackets"),
+    pytest.param("nfs4", "[2001:db8::zz]:/exports/he", id="nfs4-bad-ipv6"),
+    pytest.param("nfs", "[nfs.example.com]:/exports", id="nfs-host-name-in-brackets"),
+    pytest.param("nfs", "[192.0.2.5]:/exports", id="nfs-ipv4-in-brackets"),
+    pytest.param("nfs", "[abc.de]:/exports", id="nfs-hex-host-name-in-brackets"),
+    pytest.param("nfs", "nfs_server!:/exports", id="nfs-bad-host-name"),
+    pytest.param("glusterfs", "gl1.example.com", id="glusterfs-no-volume"),
+    pytest.param("iscsi", "192.0.2.20:3260", id="iscsi-portal-with-port"),
+    pytest.param("iscsi", "192.0.2.20,", id="iscsi-trailing-comma"),
+    pytest.param("iscsi", "[2001:db8::20]", id="iscsi-ipv6-in-brackets"),
+    pytest.param("iscsi", "192.0.2.20/24", id="iscsi-cidr"),
+])
+def test_bad_storage_shape_is_rejected(domain_type, storage):
+    problem = only_problem(config(domain_type, storage=storage), "storage")
+    assert "e.g. storage=" in problem.fix
+
+
+def test_iscsi_two_portals_need_matching_lists_only_in_multi_target_mode():
+    valid(config("iscsi", storage="192.0.2.20,192.0.2.21"))
+
+
+@pytest.mark.parametrize("value", [None, "True"])
+def test_configured_absent_or_exactly_true_is_valid(value):
+    valid(config(configured=value))
+
+
+@pytest.mark.parametrize("value", ["true", "False", "", "1", "yes", "TRUE"])
+def test_configured_other_values_are_rejected(value):
+    problem = only_problem(config(configured=value), "configured")
+    assert "refuse to run" in problem.message and "drop the configured line" in problem.fix
+
+
+@pytest.mark.parametrize("user, password", [
+    pytest.param("chap-user", PASSWORD, id="both"),
+    pytest.param(None, None, id="neither-absent"),
+    pytest.param("", "", id="neither-empty"),
+])
+def test_chap_user_and_password_both_or_neither(user, password):
+    valid(config("iscsi", user=user, password=password))
+
+
+@pytest.mark.parametrize("user, password, missing", [
+    pytest.param("chap-user", None, "password", id="user-only"),
+    pytest.param("chap-user", "", "password", id="user-and-empty-password"),
+    pytest.param(None, PASSWORD, "user", id="password-only"),
+])
+def test_chap_half_set_is_rejected(user, password, missing):
+    problem = only_problem(config("iscsi", user=user, password=password), missing)
+    assert "CHAP needs both" in problem.message
+    assert "both user and password" in problem.fix
+
+
+MULTI = {
+    "storage": "192.0.2.20,192.0.2.21",
+    "port": "3260,3260",
+    "iqn": "iqn.2024-01.com.example:a,iqn.2024-01.com.example:b",
+    "portal": "1,1",
+}
+
+
+def test_multi_target_iscsi_with_matching_lists_is_valid():
+    assert valid(config("iscsi", **MULTI)).get("iqn") == MULTI["iqn"]
+
+
+@pytest.mark.parametrize("short_key", ["storage", "port", "portal"])
+def test_multi_target_iscsi_list_lengths_must_match(short_key):
+    values = config("iscsi", **MULTI)
+    values[short_key] = MULTI[short_key].split(",")[0]
+    problem = only_problem(values, "iqn")
+    assert "has 2 targets" in problem.message and "one entry per target" in problem.fix
+
+
+def test_multi_target_iscsi_password_with_comma_is_rejected():
+    problem = only_problem(config("iscsi", password="ab,cd", **MULTI), "password")
+    assert "comma" in problem.message
+    assert "ab,cd" not in str(problem)
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("port", "3260,x", id="port-not-number"),
+    pytest.param("portal", "192.0.2.20", id="portal-address-instead-of-tag"),
+    pytest.param("iqn", "target-name", id="iqn-malformed"),
+])
+def test_iscsi_lists_are_checked(key, value):
+    only_problem(config("iscsi", **{key: value}), key)
+
+
+@pytest.mark.parametrize("action", [
+    pytest.param("deploy", id="deploy"), pytest.param("remove", id="remove"),
+    pytest.param("none", id="none"), pytest.param(None, id="absent"),
+])
+def test_valid_actions(action):
+    result, found = validation.validate(unit(config(), action=action))
+    assert found == []
+    assert result.action == (action or "none")
+
+
+@pytest.mark.parametrize("action", [
+    pytest.param("Deploy", id="capitalised"), pytest.param("undeploy", id="undeploy"),
+    pytest.param("", id="empty"), pytest.param(True, id="bool"),
+    pytest.param(1, id="int"), pytest.param(["deploy"], id="list"),
+])
+def test_other_actions_are_rejected(action):
+    result, found = validation.validate(unit(config(), action=action))
+    assert result is None
+    assert [p.key for p in found] == ["HOSTED_ENGINE/action"]
+    assert ascii(action) in found[0].message and "deploy, remove, none" in found[0].fix
+
+
+@pytest.mark.parametrize("action", ["remove", "none"])
+def test_remove_and_none_do_not_check_the_config(action):
+    result = validation.check(unit({"host_id": "nonsense"}, action=action))
+    assert result.action == action and result.entries == ()
+
+
+def test_int_value_is_accepted_as_text():
+    result = valid(config(host_id=7, port=None))
+    assert result.get("host_id") == "7"
+    assert all(isinstance(value, str) for _, value in result.entries)
+
+
+@pytest.mark.parametrize("value, type_name", [
+    pytest.param(True, "bool", id="bool-true"),
+    pytest.param(False, "bool", id="bool-false"),
+    pytest.param(None, "NoneType", id="none"),
+    pytest.param(["a", "b"], "list", id="list"),
+    pytest.param(1.5, "float", id="float"),
+])
+def test_non_str_values_are_rejected(value, type_name):
+    values = config()
+    values["mnt_options"] = value
+    problem = only_problem(values, "mnt_options")
+    assert "has type {}".format(type_name) in problem.message
+    assert "str:" in problem.fix
+
+
+def test_all_problems_are_collected_together():
+    values = config("iscsi", host_id="0", spUUID="x", fqdn=None, port="99999",
+                    user="u", password=None, mnt_options=True)
+    with pytest.raises(InvalidUnit) as caught:
+        validation.check(unit(values))
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {env_key(k) for k in
+                    ("host_id", "spUUID", "fqdn", "port", "password", "mnt_options")}
+    assert "(6 problems)" in str(caught.value)
+    for problem in caught.value.problems:
+        assert str(problem) in str(caught.value)
+
+
+SECRET_CASES = [
+    pytest.param({"password": "Sup3r$ecret"}, "Sup3r$ecret", id="unsafe-password"),
+    pytest.param({"password": "p@ss word"}, "p@ss word", id="password-with-space"),
+    pytest.param({"password": "h\u00e9mlig"}, "h\u00e9mlig", id="non-ascii-password"),
+    pytest.param({"password": 12345678}, "12345678", id="int-password-is-fine-but-user"),
+    pytest.param({"password": ["s3cr3tlist"]}, "s3cr3tlist", id="list-password"),
+    pytest.param({"user": "chap;user"}, "chap;user", id="unsafe-user"),
+    pytest.param({"password": "Ab,Cd9xyz", **MULTI}, "Ab,Cd9xyz", id="multi-comma"),
+]
+
+
+@pytest.mark.parametrize("changes, secret", SECRET_CASES)
+def test_secrets_never_appear_in_messages(changes, secret):
+    values = config("iscsi", **changes)
+    values["host_id"] = "0"  # always at least one problem
+    with pytest.raises(InvalidUnit) as caught:
+        validation.check(unit(values))
+    text = str(caught.value)
+    assert secret not in text and ascii(secret) not in text
+    assert repr(secret) not in repr(caught.value.problems)
+
+
+def test_unsafe_password_fix_explains_what_a_chap_password_may_hold():
+    problem = only_problem(config("iscsi", password="a'b"), "password")
+    assert "(hidden)" in problem.message and "CHAP password" in problem.fix
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("ca_cert", "/etc/pki/vdsm/libvirt-spice/ca-cert.pem", id="ca_cert"),
+    pytest.param("ca_subject", '"C=EN, L=Test, O=Test, CN=Test"', id="ca_subject-quoted"),
+    pytest.param("console", "vnc", id="console"),
+    pytest.param("vdsm_use_ssl", "true", id="vdsm_use_ssl"),
+])
+def test_legacy_keys_are_dropped_with_a_note(key, value):
+    result = valid(config(**{key: value}))
+    assert result.get(key) is None
+    assert key not in dict(result.entries)
+    assert result.dropped_keys == (key,)
+    assert any(note.startswith(key + " dropped") for note in result.notes)
+
+
+def test_unknown_keys_are_kept_listed_and_ordered_after_known_keys():
+    result = valid(config(zz_custom="1", aa_custom="x", he_extra="y"))
+    assert result.unknown_keys == ("aa_custom", "he_extra", "zz_custom")
+    names = [name for name, _ in result.entries]
+    assert names[-3:] == ["aa_custom", "he_extra", "zz_custom"]
+    known = names[:-3]
+    assert known == sorted(known, key=confkeys.CANONICAL_ORDER.index)
+
+
+@pytest.mark.parametrize("key, value, fragment", [
+    pytest.param("custom", "a;b", "shell character ';'", id="unsafe-value"),
+    pytest.param("bad-key", "1", "not a shell identifier", id="unsafe-key"),
+    pytest.param("9lives", "1", "not a shell identifier", id="key-starting-with-digit"),
+])
+def test_unknown_keys_are_safety_checked(key, value, fragment):
+    problem = only_problem(config(**{key: value}), key)
+    assert fragment in problem.message
+
+
+def test_warnings_for_trailing_slash_and_unusual_conf_path():
+    result = valid(config(storage="nfs.example.com:/exports/he/", conf="/run/he/vm.conf"))
+    assert any("ends with '/'" in w for w in result.warnings)
+    assert any("conf=/run/he/vm.conf" in w for w in result.warnings)
+
+
+def test_check_returns_the_same_unit_as_validate():
+    values = config("iscsi")
+    assert validation.check(unit(values)) == validation.validate(unit(values))[0]
+
+
+@pytest.mark.parametrize("domain_type, changes, key", [
+    pytest.param("fc", {"domainType": "nfs "}, "domainType", id="unsafe-required-value"),
+    pytest.param("nfs", {"host_id": True}, "host_id", id="bool-required-value"),
+    pytest.param("nfs", {"network_test": "p;ng", "gateway": None}, "network_test",
+                 id="unsafe-network-test"),
+    pytest.param("nfs", {"gateway": "a b"}, "gateway", id="unsafe-gateway"),
+    pytest.param("nfs", {"network_test": "tcp", "tcp_t_address": "192.0.2.5",
+                         "tcp_t_port": ["443"]}, "tcp_t_port", id="list-tcp-port"),
+    pytest.param("iscsi", {"password": "a b"}, "password", id="unsafe-chap-password"),
+    pytest.param("iscsi", dict(MULTI, portal="1;1"), "portal", id="unsafe-multi-portal"),
+])
+def test_refused_value_is_reported_once_not_also_as_missing(domain_type, changes, key):
+    problem = only_problem(config(domain_type, **changes), key)
+    assert "missing" not in problem.message and "empty" not in problem.message
