@@ -1,6 +1,9 @@
 """engine deploy / undeploy against the fake engine: requests sent, waiting, failures."""
 
+import time
 import xml.etree.ElementTree as ElementTree
+
+from ovirt_he_deploy.engine import deploy
 
 from .conftest import FAST, PASSWORD
 
@@ -148,3 +151,31 @@ def test_undeploy_of_a_host_in_an_uninstallable_state_fails_clearly(engine, run)
     assert "busy-1: FAILED: it is installing; the engine reinstalls only hosts in " \
            "maintenance, install_failed, non_operational" in result.err
     assert not engine.find("POST", "/install")
+
+
+def test_ctrl_c_during_deploy_stops_the_workers_and_logs_every_connection_out(engine, run,
+                                                                              monkeypatch):
+    engine.add_host("slow-1", install_seconds=30)
+
+    class InterruptedWhileWaiting(deploy.ThreadPoolExecutor):
+        """Ctrl-C arrives in the main thread once the worker is polling the install."""
+
+        def submit(self, fn, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+
+            def result(timeout=None):
+                deadline = time.monotonic() + 5
+                while not engine.find("POST", "/install") and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                raise KeyboardInterrupt
+            future.result = result
+            return future
+
+    monkeypatch.setattr(deploy, "ThreadPoolExecutor", InterruptedWhileWaiting)
+    started = time.monotonic()
+    # Without the stop signal the worker would only give up at --timeout (8 s).
+    result = run(engine, "deploy", "slow-1", "--timeout", "8", *FAST)
+    assert result.code == 130
+    assert time.monotonic() - started < 5
+    assert len(engine.find("POST", "/sso/oauth/token")) == 2
+    assert len(engine.find("POST", "/sso-logout")) == 2
