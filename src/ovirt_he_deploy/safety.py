@@ -50,7 +50,8 @@ def key_problem(key: str) -> Optional[str]:
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
         return "is empty"
-    if KEY_PATTERN.match(key):
+    # fullmatch: with match, '$' also matches before a trailing LF, so 'host_id\n' passed.
+    if KEY_PATTERN.fullmatch(key):
         return None
     reason = unsafe_char(key)
     if reason:
