@@ -51,14 +51,16 @@ class Plugin(plugin.PluginBase):
                 "or remove ovirt-host-deploy's hosted-engine plugin.".format(
                     ", ".join(others), envkeys.ACTION.name))
         settings = plan.HostSettings.from_environment(self.environment)
-        lock = hostfs.HostLock(settings.lock_file)
-        lock.acquire()
-        self._lock = lock
+        # The checks come first: they change nothing, so a refused unit leaves nothing on
+        # the host, not even the lock file.
         unit = validation.check(DeployUnit.from_environment(self.environment))
         if unit.action == envkeys.ACTION_DEPLOY:
             self._check_arch()
         # Both deploy and remove write files owned by these accounts.
         hostfs.resolve_account(settings.conf_owner, settings.conf_group)
+        lock = hostfs.HostLock(settings.lock_file)
+        lock.acquire()
+        self._lock = lock
         for warning in unit.warnings:
             self.logger.warning("Hosted Engine: %s", warning)
         for note in unit.notes:
