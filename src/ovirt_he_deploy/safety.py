@@ -52,6 +52,12 @@ def key_problem(key: str) -> Optional[str]:
         return "is empty"
     # fullmatch: with match, '$' also matches before a trailing LF, so 'host_id\n' passed.
     if KEY_PATTERN.fullmatch(key):
+        if not any(char.islower() for char in key):
+            # Environment-style names: bash or the hosted-engine script give many of them a
+            # meaning (PATH, IFS, UID read-only, BASH_ENV, '_'), so `source` would not read
+            # them back or would change what the script runs. Every HA key has a lower case
+            # letter.
+            return "has no lower case letter, like the shell's own variables (PATH, IFS, UID, _)"
         return None
     reason = unsafe_char(key)
     if reason:

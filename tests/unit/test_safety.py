@@ -51,9 +51,14 @@ def test_key_must_be_a_shell_identifier(key):
     assert safety.key_problem(key) is not None
 
 
-@pytest.mark.parametrize("key", ["host_id", "_x", "A9", "metadata_volume_UUID", "x" * 64])
+@pytest.mark.parametrize("key", ["host_id", "_x", "a9", "metadata_volume_UUID", "x" * 64])
 def test_shell_identifiers_are_accepted_keys(key):
     assert safety.key_problem(key) is None
+
+
+@pytest.mark.parametrize("key", ["A9", "PATH", "IFS", "UID", "BASH_ENV", "_", "__"])
+def test_environment_style_keys_are_refused(key):
+    assert "lower case" in safety.key_problem(key)
 
 
 def test_every_allowed_printable_char_is_accepted_in_a_value():
