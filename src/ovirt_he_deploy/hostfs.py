@@ -233,6 +233,10 @@ class StagedRemoval:
         return "removal of {}".format(self.removal.path)
 
     def prepare(self) -> bool:
+        # A deploy killed after its prepare left staged copies of the conf (with the CHAP
+        # password) next to it; a remove must not leave them behind either.
+        directory, basename = os.path.split(self.removal.path)
+        cleanup_stale_temps(directory or ".", basename)
         old = read_bytes(self.removal.path)
         if old is None:
             return False
