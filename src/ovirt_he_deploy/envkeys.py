@@ -1,7 +1,7 @@
 """Every otopi environment key the deploy unit reads or sets, declared once."""
 
 from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Tuple, Union
+from typing import Dict, Mapping, MutableMapping, Optional, Tuple, Union
 
 WireValue = Union[None, bool, int, str]
 
@@ -85,6 +85,32 @@ SECRET_ENV_KEYS: Tuple[str, ...] = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_
 # the key filter cannot catch that line; this regex does (otopi-plugin-contract.md §9).
 # The literal prefix cannot match inside the filtered text, so otopi's filter terminates.
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
+
+
+def secrets_not_text(env: Mapping[str, object]) -> bool:
+    """True when a secret key holds anything but a str (or nothing)."""
+    return any(not isinstance(env.get(name), (str, type(None))) for name in SECRET_ENV_KEYS)
+
+
+def secrets_as_text(env: MutableMapping[str, object]) -> Dict[str, str]:
+    """Make every secret value a str, as otopi's log filter needs; return the refused ones.
+
+    otopi looks the values of CORE/logFilterKeys up in every log record with str.find: an
+    int, bool or list there makes every record fail (the log is lost and each record is
+    dumped, secret included, to stderr). An int is the same password as its digits; any
+    other type is no password at all, so it is emptied and reported (key -> type name).
+    """
+    refused: Dict[str, str] = {}
+    for name in SECRET_ENV_KEYS:
+        value = env.get(name)
+        if value is None or isinstance(value, str):
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            env[name] = str(value)
+        else:
+            refused[name] = type(value).__name__
+            env[name] = ""
+    return refused
 
 
 def config_key(conf_key: str) -> str:

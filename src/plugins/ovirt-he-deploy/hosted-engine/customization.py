@@ -8,7 +8,7 @@ from otopi import constants as otopicons
 from otopi import plugin, util
 
 from ovirt_he_deploy import conflicts, envkeys, hostfs, plan, validation
-from ovirt_he_deploy.unit import DeployUnit
+from ovirt_he_deploy.unit import DeployUnit, InvalidUnit, Problem
 
 
 @util.export
@@ -18,6 +18,10 @@ class Plugin(plugin.PluginBase):
     def __init__(self, context):
         super().__init__(context=context)
         self._lock = None
+        self._refused_secrets = {}
+
+    def _secrets_as_text(self):
+        self._refused_secrets.update(envkeys.secrets_as_text(self.environment))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_BOOT,
@@ -29,6 +33,26 @@ class Plugin(plugin.PluginBase):
         filter_keys.extend(envkeys.SECRET_ENV_KEYS)
         self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, []).append(
             re.compile(envkeys.SECRET_RECEIVE_PATTERN))
+        self._secrets_as_text()
+
+    # Secrets can arrive later too (config files, then the engine's dialog); make them
+    # text right after each source, before the log formats the next record.
+    @plugin.event(
+        stage=plugin.Stages.STAGE_INIT,
+        priority=plugin.Stages.PRIORITY_HIGH - 10,
+        after=(otopicons.Stages.CORE_CONFIG_INIT,),
+        condition=lambda self: envkeys.secrets_not_text(self.environment),
+    )
+    def _secrets_from_config(self):
+        self._secrets_as_text()
+
+    @plugin.event(
+        stage=plugin.Stages.STAGE_CUSTOMIZATION,
+        priority=plugin.Stages.PRIORITY_LAST,
+        condition=lambda self: envkeys.secrets_not_text(self.environment),
+    )
+    def _secrets_from_dialog(self):
+        self._secrets_as_text()
 
     @plugin.event(stage=plugin.Stages.STAGE_INIT)
     def _init(self):
@@ -53,6 +77,10 @@ class Plugin(plugin.PluginBase):
         settings = plan.HostSettings.from_environment(self.environment)
         # The checks come first: they change nothing, so a refused unit leaves nothing on
         # the host, not even the lock file.
+        if self._refused_secrets:
+            raise InvalidUnit([Problem(name, "value (hidden) has type {}, not a string.".format(
+                kind), "send the value as str:VALUE.")
+                for name, kind in sorted(self._refused_secrets.items())])
         unit = validation.check(DeployUnit.from_environment(self.environment))
         if unit.action == envkeys.ACTION_DEPLOY:
             self._check_arch()
