@@ -77,8 +77,7 @@ def validate_and_render(count: int) -> Tuple[List[Row], List[str]]:
     notes = [
         "Validation at scale: validation.check on every unit, then render.render_conf on "
         "every checked unit, in one process; units built beforehand from the two examples "
-        "({}). No target was set. render.load_template builds a new jinja2 Environment per call, "
-        "so every render compiles the template again.".format(
+        "({}). No target was set; the compiled template is cached per process.".format(
             ", ".join("{} {}".format(n, t) for t, n in sorted(types.items()))),
     ]
     return rows, notes

@@ -1,8 +1,9 @@
 """Render hosted-engine.conf from a checked deploy unit with jinja2 (StrictUndefined)."""
 
+import functools
 import os
 import sys
-from typing import Iterator, List
+from typing import Iterator, List, Tuple
 
 import jinja2
 
@@ -32,8 +33,15 @@ def _unique(paths: List[str]) -> Iterator[str]:
 
 def load_template(name: str) -> jinja2.Template:
     """The one place templates are found."""
+    return _compiled(name, tuple(template_dirs()))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(name: str, dirs: Tuple[str, ...]) -> jinja2.Template:
+    # Compiling costs far more than rendering; the search path is part of the key so an
+    # override (OVIRT_HE_DEPLOY_TEMPLATES) still takes effect.
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dirs()),
+        loader=jinja2.FileSystemLoader(list(dirs)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
