@@ -1,7 +1,6 @@
 """Machine dialog driven like the engine, human dialect answers (contract §6.4, §10)."""
 
 import pytest
-
 from otopi_harness import EngineDriver, fakes_statements
 
 

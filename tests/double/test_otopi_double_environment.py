@@ -1,7 +1,6 @@
 """Wire types, command-line statements and config files (contract §1.3-§1.5)."""
 
 import pytest
-
 from otopi import common
 
 

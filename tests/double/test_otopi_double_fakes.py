@@ -7,9 +7,8 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import otopi_harness
+import pytest
 from otopi_harness import fakes_statements
 
 
@@ -40,7 +39,8 @@ def test_records_calls_with_stage_ids(run, he):
 def test_registration_points(run, he):
     result = run(he)
     assert result.index('packagers.Plugin._detection') < result.index('fakes.packager.Plugin._init')
-    assert result.index('command.Plugin._programs') < result.index('fakes.services.Plugin._programs')
+    assert result.index('command.Plugin._programs') < result.index(
+        'fakes.services.Plugin._programs')
     assert [e[0] for e in result.events if e[1].endswith('fakes.packager.Plugin._packages')] == [
         'packages']
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from otopi_harness import EngineDriver
 
 SECRET = 'Pa55-w0rd!'

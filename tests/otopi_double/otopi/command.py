@@ -1,7 +1,6 @@
 """Command provider base (contract §6.3)."""
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export

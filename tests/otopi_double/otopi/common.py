@@ -1,7 +1,6 @@
 """Wire-type parsing (contract §1.4)."""
 
-from . import constants
-from . import util
+from . import constants, util
 
 
 @util.export

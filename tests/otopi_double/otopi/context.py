@@ -8,14 +8,7 @@ import re
 import sys
 import traceback
 
-from . import base
-from . import command
-from . import constants
-from . import dialog
-from . import packager
-from . import plugin
-from . import services
-from . import util
+from . import base, command, constants, dialog, packager, plugin, services, util
 
 NOTIFY_ERROR = 0
 NOTIFY_REEXEC = 1
@@ -239,7 +232,7 @@ class Context(base.Base):
                         found.add(candidate)
                         self._loadGroup(candidate, groupdir, groupdir)
         except Exception as e:
-            raise PluginLoadException('Plugin loading failed: %s' % e)
+            raise PluginLoadException('Plugin loading failed: %s' % e) from e
         if set(groups) - found:
             raise PluginLoadException(
                 "plugin groups not found: '%s' (plugin path: '%s')" % (

@@ -1,7 +1,6 @@
 """Dialog provider base (contract §6.4): notes are silent, queries raise."""
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export

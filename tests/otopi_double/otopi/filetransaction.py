@@ -9,8 +9,7 @@ import stat
 import subprocess
 import tempfile
 
-from . import transaction
-from . import util
+from . import transaction, util
 
 
 @util.export

@@ -6,10 +6,8 @@ import shlex
 import sys
 import traceback
 
-from . import common
-from . import constants
+from . import common, constants, plugin
 from . import context as otopicontext
-from . import plugin
 
 ENV_DUMP = 'OTOPI_DOUBLE_ENV_DUMP'
 
@@ -28,7 +26,7 @@ def parseStatements(environment, argv):
             try:
                 value = common.parseTypedValue(value)
             except (RuntimeError, ValueError) as e:
-                raise StatementError(str(e))
+                raise StatementError(str(e)) from e
             if key.startswith('APPEND:'):
                 key = key[len('APPEND:'):]
                 value = '%s:%s' % (environment.get(key, ''), value)

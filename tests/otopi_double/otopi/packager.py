@@ -1,7 +1,6 @@
 """Packager provider base (contract §6.1)."""
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export

@@ -3,8 +3,7 @@
 import os
 import subprocess
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export
@@ -187,7 +186,7 @@ class PluginBase(base.Base):
         data = None
         if stdin is not None:
             data = '\n'.join(stdin).encode('utf-8')
-        rc, stdout, stderr = self.executeRaw(args, stdin=data, *eargs, **kwargs)
+        rc, stdout, stderr = self.executeRaw(args, *eargs, stdin=data, **kwargs)
         out = stdout.decode('utf-8', 'replace').splitlines()
         err = stderr.decode('utf-8', 'replace').splitlines()
         if logStreams:

@@ -1,7 +1,6 @@
 """Services provider base (contract §6.2)."""
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export

@@ -1,7 +1,6 @@
 """Transactions (contract §8.1-§8.2)."""
 
-from . import base
-from . import util
+from . import base, util
 
 
 @util.export

@@ -1,7 +1,6 @@
 """Events in a base class are never collected (only plugin.__class__.__dict__)."""
 
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 
 class Base(plugin.PluginBase):

@@ -1,7 +1,6 @@
 """Sequence-building probe: dt_cycle."""
 
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 S = plugin.Stages
 

@@ -1,7 +1,6 @@
 """A tiny 'hosted engine'-like consumer of the packager/services providers."""
 
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 S = plugin.Stages
 SERVICES = ('ovirt-ha-broker', 'ovirt-ha-agent')

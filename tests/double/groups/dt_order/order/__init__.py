@@ -1,8 +1,7 @@
 """Ordering probes: one event per stage, scrambled priorities, before/after, name ties."""
 
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 S = plugin.Stages
 

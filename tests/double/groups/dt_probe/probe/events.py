@@ -5,10 +5,7 @@ import re
 
 from otopi import constants as otopicons
 from otopi import context as otopicontext
-from otopi import filetransaction
-from otopi import plugin
-from otopi import transaction
-from otopi import util
+from otopi import filetransaction, plugin, transaction, util
 
 S = plugin.Stages
 STAGE_IDS = {

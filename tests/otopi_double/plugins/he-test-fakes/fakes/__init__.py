@@ -5,10 +5,7 @@ Uses only otopi's public plugin API, so the group also loads on the real otopi.
 
 from otopi import util
 
-from . import packager
-from . import pause
-from . import recorder
-from . import services
+from . import packager, pause, recorder, services
 
 
 @util.export

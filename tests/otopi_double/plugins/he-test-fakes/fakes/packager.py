@@ -3,10 +3,7 @@
 import fnmatch
 
 from otopi import constants as otopicons
-from otopi import packager
-from otopi import plugin
-from otopi import transaction
-from otopi import util
+from otopi import packager, plugin, transaction, util
 
 from . import recorder
 

@@ -1,8 +1,6 @@
 """Recording fake services provider with a simulated (optionally persisted) state."""
 
-from otopi import plugin
-from otopi import services
-from otopi import util
+from otopi import plugin, services, util
 
 from . import recorder
 

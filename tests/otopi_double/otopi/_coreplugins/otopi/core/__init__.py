@@ -2,10 +2,7 @@
 
 from otopi import util
 
-from . import config
-from . import log
-from . import misc
-from . import transaction
+from . import config, log, misc, transaction
 
 
 @util.export

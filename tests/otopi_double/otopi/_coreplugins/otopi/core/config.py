@@ -4,10 +4,8 @@ import configparser
 import glob
 import os
 
-from otopi import common
+from otopi import common, plugin, util
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
 
 
 @util.export

@@ -7,10 +7,8 @@ import re
 import string
 import time
 
-from otopi import common
+from otopi import common, plugin, util
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
 
 FILTERED = otopicons.Const.LOG_FILTERED
 PRIVATE_KEY_RE = re.compile(

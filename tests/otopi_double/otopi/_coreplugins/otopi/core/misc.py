@@ -2,10 +2,8 @@
 
 import os
 
-from otopi import common
+from otopi import common, plugin, util
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
 
 from . import log
 

@@ -2,9 +2,7 @@
 
 from otopi import constants as otopicons
 from otopi import context as otopicontext
-from otopi import plugin
-from otopi import transaction
-from otopi import util
+from otopi import plugin, transaction, util
 
 
 @util.export

@@ -2,8 +2,7 @@
 
 from otopi import util
 
-from . import cli
-from . import misc
+from . import cli, misc
 
 
 @util.export

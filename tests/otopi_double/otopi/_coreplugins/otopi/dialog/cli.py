@@ -2,11 +2,9 @@
 
 import shlex
 
-from otopi import common
+from otopi import common, plugin, util
 from otopi import constants as otopicons
 from otopi import context as otopicontext
-from otopi import plugin
-from otopi import util
 
 _SETTABLE_TYPES = ('bool', 'int', 'str')
 

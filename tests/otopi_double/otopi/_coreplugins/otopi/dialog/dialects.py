@@ -2,11 +2,9 @@
 
 import logging
 
-from otopi import common
+from otopi import common, dialog, plugin
 from otopi import constants as otopicons
 from otopi import context as otopicontext
-from otopi import dialog
-from otopi import plugin
 
 
 class _Dialect(dialog.DialogBase):

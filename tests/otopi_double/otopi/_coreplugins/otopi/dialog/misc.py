@@ -1,8 +1,7 @@
 """Dialog selection, event reporting and termination."""
 
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 from . import dialects
 

@@ -1,8 +1,7 @@
 """otopi double network placeholders so their event names exist (no firewall work)."""
 
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 
 @util.export

@@ -1,8 +1,7 @@
 """otopi double packager detection: no real packager ever activates here."""
 
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 
 @util.export

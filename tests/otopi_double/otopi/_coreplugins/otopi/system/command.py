@@ -2,10 +2,8 @@
 
 import os
 
-from otopi import command
+from otopi import command, plugin, util
 from otopi import constants as otopicons
-from otopi import plugin
-from otopi import util
 
 
 @util.export

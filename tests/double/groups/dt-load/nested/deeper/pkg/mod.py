@@ -1,7 +1,6 @@
 """Plugin module using a relative import of a sibling helper."""
 
-from otopi import plugin
-from otopi import util
+from otopi import plugin, util
 
 from . import helper
 
