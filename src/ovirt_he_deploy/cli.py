@@ -146,6 +146,9 @@ def cmd_answer_file(args: argparse.Namespace) -> int:
     _report(unit, sys.stderr)
     text = otopiconf.format_unit(unit)
     if args.output in (None, "-"):
+        if unit.get("password"):
+            print("note: the unit on standard output holds the iSCSI CHAP password; "
+                  "prefer -o FILE, which is created mode 0600.", file=sys.stderr)
         sys.stdout.write(text)
         return EXIT_OK
     try:

@@ -294,6 +294,8 @@ def test_answer_file_to_stdout(output, source_conf, isolated, capsys):
     assert environment["HOSTED_ENGINE_CONFIG/host_id"] == "12"
     assert environment["HOSTED_ENGINE/action"] == "deploy"
     assert "HOSTED_ENGINE_CONFIG/ca_subject" not in environment
+    assert "holds the iSCSI CHAP password; prefer -o FILE" in err
+    assert PASSWORD not in err
 
 
 @pytest.mark.parametrize("bad_line, key", [
