@@ -284,6 +284,19 @@ def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], 
     return True
 
 
+def set_local_maintenance(change: MaintenanceChange, chown: bool = True) -> bool:
+    """Keep a half-deployed host from being chosen to run the engine VM.
+
+    Applies the change's on-abort values where ovirt-hosted-engine-ha has its state
+    directory. Before the HA package is installed there is none, hence no agent and nothing
+    to protect; returns whether ha.conf now says local maintenance.
+    """
+    if not os.path.isdir(os.path.dirname(change.path) or "."):
+        return False
+    apply_maintenance(change, change.on_abort, chown)
+    return True
+
+
 def _name_of_uid(uid: int) -> Optional[str]:
     try:
         return pwd.getpwuid(uid).pw_name

@@ -1,5 +1,8 @@
 """Failures injected at each stage of a deploy: exit 1, nothing half-done, maintenance set."""
 
+import os
+import shutil
+
 import pytest
 from he_host import assert_no_secret, example
 
@@ -84,3 +87,13 @@ def test_package_failure_sets_maintenance_and_a_rerun_converges(deployed_before)
     assert host.run(example("nfs.conf")).exit_code == 0
     assert host.ha_values()["local_maintenance"] == "False"
     assert b"host_id=2" in host.read(host.conf)
+
+
+def test_package_failure_on_a_fresh_host_leaves_no_ha_state_behind(host):
+    """Before ovirt-hosted-engine-ha is installed there is no agent to keep away."""
+    shutil.rmtree(os.path.dirname(host.ha_conf))
+    result = host.run(example("nfs.conf"), "HE_FAKES/failInstall=bool:True")
+    assert result.exit_code == 1
+    assert not os.path.exists(os.path.dirname(host.ha_conf))
+    assert "could not set local maintenance" not in result.log_text
+    assert host.read(host.conf) is None

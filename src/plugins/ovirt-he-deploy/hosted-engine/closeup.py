@@ -30,7 +30,7 @@ class Plugin(plugin.PluginBase):
             for service in the_plan.restart:
                 self.services.restart(service)
         except Exception as error:
-            self._fail(the_plan, service, "failed to start ({})".format(error))
+            self._fail(service, "failed to start ({})".format(error))
         self._watch(the_plan)
         self.logger.info("Hosted Engine: %s running", ", ".join(the_plan.must_run))
 
@@ -39,16 +39,15 @@ class Plugin(plugin.PluginBase):
         while True:
             for service in the_plan.must_run:
                 if not self.services.status(service):
-                    self._fail(the_plan, service, "is not running after its start")
+                    self._fail(service, "is not running after its start")
             if time.monotonic() >= deadline:
                 return
             time.sleep(1)
 
-    def _fail(self, the_plan, service, problem):
-        try:
-            hostfs.apply_maintenance(the_plan.maintenance, the_plan.maintenance.on_abort)
-        except hostfs.HostFileError as error:
-            self.logger.error("Hosted Engine: could not set local maintenance: %s", error)
+    @staticmethod
+    def _fail(service, problem):
+        # Local maintenance is set by _cleanup_after_failure, as for any failure after the
+        # services were stopped.
         raise RuntimeError("Hosted Engine: " + plan.service_failure(service, problem))
 
     @plugin.event(
@@ -80,9 +79,10 @@ class Plugin(plugin.PluginBase):
         # e.g. VDSM in closeup), this host must not be chosen to run the engine VM.
         change = self.environment[envkeys.PLAN.name].maintenance
         try:
-            hostfs.apply_maintenance(change, change.on_abort)
-            self.logger.warning(
-                "Hosted Engine: the deploy did not finish; local maintenance was set in %s. "
-                "Fix the cause and reinstall the host with Hosted Engine deploy.", change.path)
+            if hostfs.set_local_maintenance(change):
+                self.logger.warning(
+                    "Hosted Engine: the deploy did not finish; local maintenance was set in "
+                    "%s. Fix the cause and reinstall the host with Hosted Engine deploy.",
+                    change.path)
         except hostfs.HostFileError as error:
             self.logger.error("Hosted Engine: could not set local maintenance: %s", error)

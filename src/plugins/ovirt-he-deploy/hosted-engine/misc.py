@@ -1,7 +1,5 @@
 """Misc: hosted-engine.conf and ha.conf changes, as elements of otopi's main transaction."""
 
-import os
-
 from otopi import constants as otopicons
 from otopi import plugin, transaction, util
 
@@ -49,10 +47,7 @@ class _MaintenanceElement(transaction.TransactionElement):
             self._modified.append(self._change.path)
 
     def abort(self):
-        # A half-deployed host must never be chosen to run the engine VM. Before the HA
-        # package is installed there is no state directory, hence nothing to protect.
-        if os.path.isdir(os.path.dirname(self._change.path)):
-            hostfs.apply_maintenance(self._change, self._change.on_abort)
+        hostfs.set_local_maintenance(self._change)
 
 
 @util.export
