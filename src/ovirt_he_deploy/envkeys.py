@@ -1,7 +1,7 @@
 """Every otopi environment key the deploy unit reads or sets, declared once."""
 
 from dataclasses import dataclass
-from typing import Dict, Mapping, MutableMapping, Optional, Tuple, Union
+from typing import Dict, Mapping, MutableMapping, Tuple, Union
 
 WireValue = Union[None, bool, int, str]
 
@@ -148,12 +148,3 @@ def setting(env: Mapping[str, object], key: EnvKey) -> WireValue:
     if isinstance(value, (bool, int, str)):
         return value
     return key.default
-
-
-def find(name: str) -> Optional[EnvKey]:
-    """The declaration of a key by its exact name."""
-    for key in ALL_KEYS:
-        if key.name == name:
-            return key
-    return None
-

@@ -1,7 +1,7 @@
 """key=value files as ovirt-hosted-engine-ha reads them (hosted-engine.conf, ha.conf)."""
 
 import io
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 
 def lines_of(text: str) -> List[str]:
@@ -51,9 +51,3 @@ def _key_of(line: str) -> str:
     if line.strip().startswith("#") or "=" not in line:
         return ""
     return line.partition("=")[0].strip()
-
-
-def junk_lines(text: str) -> List[Tuple[int, str]]:
-    """Lines the HA reader ignores silently (no '=', not a comment, not blank)."""
-    return [(number, line) for number, line in enumerate(lines_of(text), 1)
-            if line.strip() and not line.strip().startswith("#") and "=" not in line]

@@ -1,7 +1,7 @@
 """The deploy unit as the engine hands it over: an action and raw configuration values."""
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
 
 from . import envkeys
 
@@ -46,9 +46,6 @@ class DeployUnit:
             if name.startswith(prefix)
         )
         return cls(action=env.get(envkeys.ACTION.name), config=config)
-
-    def config_dict(self) -> Dict[str, object]:
-        return dict(self.config)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,3 @@ def test_update_adds_final_newline_and_writes_lf():
 
 def test_update_keeps_a_junk_line_with_a_form_feed_as_one_line():
     assert keyvalue.update("x\x0cy\n", {"a": "1"}) == "x\x0cy\na=1\n"
-
-
-def test_junk_lines_are_numbered():
-    assert keyvalue.junk_lines(HA_CONF) == [(3, "this line is junk"), (7, "[section]")]
