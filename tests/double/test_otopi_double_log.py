@@ -81,3 +81,15 @@ def test_env_query_secret_and_dialog_receive(groups, add_regex, leaks):
                   if 'ENV DT/engineSecret=str:' in line]
     assert dump_lines and all('**FILTERED**' in line for line in dump_lines)
     assert (secret in result.log_text) is leaks  # the log sent by the 'log' command
+
+
+
+def test_log_plugin_constructor_resets_filter_keys_set_on_the_command_line(run, groups):
+    # Command-line values exist before any plugin is constructed, and otopi's log plugin
+    # constructor resets the filter lists: a key registered there protects nothing, which
+    # is why plugins register secrets from a STAGE_BOOT event before CORE_LOG_INIT.
+    result = run(groups('dt_probe') + ['CORE/logFilterKeys=multi-str:DT/cliSecret',
+                                       'DT/cliSecret=str:Cl1-S3cret'])
+    assert result.exit_code == 0
+    assert 'DT/cliSecret' not in result.environment['CORE/logFilterKeys']
+    assert "ENV DT/cliSecret=str:'Cl1-S3cret'" in result.log_text

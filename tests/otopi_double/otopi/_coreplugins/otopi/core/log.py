@@ -117,12 +117,13 @@ class Plugin(plugin.PluginBase):
         super(Plugin, self).__init__(context=context)
         self._handler = None
         self._keysAtInit = None
-        # Available to STAGE_BOOT events that run before CORE_LOG_INIT; setdefault so
-        # command-line values survive.
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER, LogFilter())
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [PRIVATE_KEY_RE])
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_QUESTIONS, [])
+        # As otopi's log plugin does (contract §2): the constructor RESETS the filter lists,
+        # so anything a plugin put there before (another constructor, the command line) is
+        # lost. Plugins must register secrets from a STAGE_BOOT event instead. CORE/logFilter
+        # itself only exists from otopi.core.log.init on.
+        self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS] = []
+        self.environment[otopicons.CoreEnv.LOG_FILTER_RE] = [PRIVATE_KEY_RE]
+        self.environment[otopicons.CoreEnv.LOG_FILTER_QUESTIONS] = []
 
     @plugin.event(
         stage=plugin.Stages.STAGE_BOOT,
