@@ -137,3 +137,27 @@ def test_wrong_architecture_is_refused(host):
     assert result.exit_code == 1
     assert "Hosted Engine hosts must be s390x" in result.stdout
     assert host.read(host.conf) is None
+
+
+def test_deploy_does_not_rely_on_alphabetical_event_order(host):
+    """otopi may shuffle events within a level (CORE/randomizeEvents, contract §12)."""
+    for _ in range(8):
+        result = host.run(example("iscsi-chap.conf"), "CORE/randomizeEvents=bool:True")
+        assert result.exit_code == 0, result.log_text[-3000:]
+        assert host.read(host.conf) == expected_conf(example("iscsi-chap.conf"))
+        closeup = calls_in(result, "closeup")
+        assert closeup.index("services.restart ovirt-ha-broker") < closeup.index(
+            "services.restart ovirt-ha-agent")
+
+
+def test_deploy_in_strict_mode_names_only_known_events(host):
+    """With unknown before/after names fatal, only VDSM's event (absent here) may be missing."""
+    result = host.run(example("nfs.conf"), "CORE/ignoreMissingBeforeAfter=bool:False")
+    assert result.exit_code == 1
+    [missing] = [line.split("Missing before/after targets: ", 1)[1]
+                 for line in result.log_text.splitlines()
+                 if line.startswith("RuntimeError: Missing before/after targets: ")]
+    assert sorted(missing.split(", ")) == [
+        PREFIX + "closeup.Plugin._closeup_deploy after 'odeploycons.packages.vdsm.started'",
+        PREFIX + "closeup.Plugin._closeup_remove after 'odeploycons.packages.vdsm.started'",
+    ]
