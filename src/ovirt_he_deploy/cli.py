@@ -66,31 +66,29 @@ def _can_chown(owner: str, group: str) -> bool:
     return True
 
 
+def _preview_file(root: str, path: str, content: bytes, owner: str, group: str,
+                  mode: int) -> str:
+    """Write one planned file below root, same bytes and mode; say what was written."""
+    target = _under(root, path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    chown = _can_chown(owner, group)
+    staged = hostfs.StagedFile(target, content, owner, group, mode, chown=chown)
+    if staged.prepare():
+        staged.commit()
+    return "wrote {} (mode {:04o}, owner {}:{}{})".format(
+        target, mode, owner, group, "" if chown else
+        " on a host; not applied here: needs root and those accounts")
+
+
 def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
     """Write every file the plan writes, below root; return the lines that say what."""
-    lines = []
-    for write in the_plan.writes:
-        target = _under(root, write.path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        chown = _can_chown(write.owner, write.group)
-        staged = hostfs.StagedFile(target, write.content, write.owner, write.group,
-                                   write.mode, chown=chown)
-        if staged.prepare():
-            staged.commit()
-        lines.append("wrote {} (mode {:04o}, owner {}:{}{})".format(
-            target, write.mode, write.owner, write.group, "" if chown else " not applied"))
+    lines = [_preview_file(root, write.path, write.content, write.owner, write.group,
+                           write.mode) for write in the_plan.writes]
     change = the_plan.maintenance
     if change is not None:
-        target = _under(root, change.path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
         content = change.apply("", change.on_commit).encode("ascii")
-        chown = _can_chown(change.owner, change.group)
-        staged = hostfs.StagedFile(target, content, change.owner, change.group,
-                                   change.mode, chown=chown)
-        if staged.prepare():
-            staged.commit()
-        lines.append("wrote {} (mode {:04o}, owner {}:{}{})".format(
-            target, change.mode, change.owner, change.group, "" if chown else " not applied"))
+        lines.append(_preview_file(root, change.path, content, change.owner, change.group,
+                                   change.mode))
     return lines
 
 
