@@ -194,7 +194,8 @@ class StagedWrite:
         if not self.new.prepare():
             return False
         old = read_bytes(self.write.path)
-        if self.write.keep_previous_as and old is not None:
+        # Only content is worth keeping: a mode or owner fix needs no copy.
+        if self.write.keep_previous_as and old is not None and old != self.write.content:
             self.previous = StagedFile(self.write.keep_previous_as, old, self.write.owner,
                                        self.write.group, self.write.mode, self.new.chown)
             try:
@@ -216,10 +217,6 @@ class StagedWrite:
         if self.previous is not None:
             self.previous.abort()
 
-    @property
-    def changed(self) -> bool:
-        return self.new.temp is not None
-
 
 class StagedRemoval:
     """A plan FileRemoval: keep the content under keep_as, then remove the file."""
@@ -238,17 +235,17 @@ class StagedRemoval:
         directory, basename = os.path.split(self.removal.path)
         cleanup_stale_temps(directory or ".", basename)
         old = read_bytes(self.removal.path)
-        if old is None:
-            return False
-        self.keep = StagedFile(self.removal.keep_as, old, self.removal.owner,
-                               self.removal.group, self.removal.mode, self.chown)
-        self.keep.prepare()
-        return True
+        if old is not None:
+            self.keep = StagedFile(self.removal.keep_as, old, self.removal.owner,
+                                   self.removal.group, self.removal.mode, self.chown)
+            self.keep.prepare()
+        # A leftover previous copy holds the password too, even without the conf itself.
+        return old is not None or any(os.path.lexists(path)
+                                      for path in self.removal.also_remove)
 
     def commit(self) -> None:
-        if self.keep is None:
-            return
-        self.keep.commit()
+        if self.keep is not None:
+            self.keep.commit()
         for path in (self.removal.path,) + self.removal.also_remove:
             try:
                 os.unlink(path)

@@ -155,7 +155,7 @@ def test_staged_write_unchanged_touches_nothing(tmp_path):
     write(target, b"one\n")
     write(target, b"two\n")
     item = hostfs.StagedWrite(file_write(target, b"two\n"))
-    assert item.prepare() is False and item.changed is False
+    assert item.prepare() is False
     item.commit()
     assert (tmp_path / "he.conf.previous").read_bytes() == b"one\n"
 
@@ -165,7 +165,7 @@ def test_staged_write_abort_leaves_both_files(tmp_path):
     write(target, b"one\n")
     write(target, b"two\n")
     item = hostfs.StagedWrite(file_write(target, b"three\n"))
-    assert item.prepare() is True and item.changed is True
+    assert item.prepare() is True
     assert len(names(tmp_path)) == 4  # two temp files staged beside the targets
     item.abort()
     assert names(tmp_path) == ["he.conf", "he.conf.previous"]
@@ -196,6 +196,26 @@ def test_staged_removal_of_missing_file_does_nothing(tmp_path):
     assert item.prepare() is False
     item.commit()
     assert names(tmp_path) == []
+
+
+def test_staged_removal_clears_a_leftover_previous_copy_without_the_conf(tmp_path):
+    target = tmp_path / "he.conf"
+    write(tmp_path / "he.conf.previous", b"password=old\n")
+    item = hostfs.StagedRemoval(removal(target, [str(target) + ".previous"]), chown=False)
+    assert item.prepare() is True
+    item.commit()
+    assert names(tmp_path) == []
+
+
+def test_staged_write_fixing_only_the_mode_keeps_no_previous_copy(tmp_path):
+    target = tmp_path / "he.conf"
+    write(target, b"same\n")
+    target.chmod(0o644)
+    item = hostfs.StagedWrite(file_write(target, b"same\n"))
+    assert item.prepare() is True
+    item.commit()
+    assert names(tmp_path) == ["he.conf"]
+    assert mode_of(target) == 0o440
 
 
 def test_staged_removal_abort_keeps_the_file(tmp_path):
