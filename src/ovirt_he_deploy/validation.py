@@ -328,9 +328,16 @@ def _check_iscsi(collector: _Collector, config: Dict[str, str]) -> None:
                               "{} and {} entries.".format(lengths["iqn"], lengths["storage"],
                                                           lengths["port"], lengths["portal"]),
                               "give storage, port, iqn and portal one entry per target.")
-        if "," in password:
-            collector.problem("password", "contains a comma, which separates targets when "
-                              "iqn lists several.", "choose a CHAP password without commas.")
+        # In multi-target mode ovirt-ha-broker pairs the CHAP lists with the targets by
+        # position too (hosted-engine-conf.md §2): a short list silently drops targets.
+        for key in ("user", "password"):
+            if config.get(key) and key not in collector.refused and \
+                    len(comma_list(config[key])) != lengths["iqn"]:
+                collector.problem(key, "has {} comma-separated entries but iqn lists {} "
+                                  "targets; ovirt-ha-broker pairs them by position.".format(
+                                      len(comma_list(config[key])), lengths["iqn"]),
+                                  "give one CHAP {} per target, comma-separated (so no "
+                                  "single {} may contain a comma).".format(key, key))
 
 
 def _check_values(collector: _Collector, config: Dict[str, str]) -> None:

@@ -263,7 +263,7 @@ def test_answer_file_to_a_file(source_conf, isolated, capsys):
     assert "host_id=str:3" not in text
     assert "ca_subject" not in text and "ca_cert" not in text
     environment = otopiconf.parse_config_text(text)
-    assert environment["HOSTED_ENGINE_CONFIG/password"] == PASSWORD + "+=@%^*!#/"
+    assert environment["HOSTED_ENGINE_CONFIG/password"] == ",".join([PASSWORD + "+=@%^*!#/"] * 2)
     code, out, err = run(["check", str(out_path)], capsys)
     assert code == 0 and out.startswith("valid: action deploy, host_id 7, domainType iscsi")
 

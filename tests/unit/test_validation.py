@@ -277,6 +277,8 @@ MULTI = {
     "port": "3260,3260",
     "iqn": "iqn.2024-01.com.example:a,iqn.2024-01.com.example:b",
     "portal": "1,1",
+    "user": "chap-a,chap-b",
+    "password": PASSWORD + "," + PASSWORD[::-1],
 }
 
 
@@ -292,10 +294,18 @@ def test_multi_target_iscsi_list_lengths_must_match(short_key):
     assert "has 2 targets" in problem.message and "one entry per target" in problem.fix
 
 
-def test_multi_target_iscsi_password_with_comma_is_rejected():
-    problem = only_problem(config("iscsi", password="ab,cd", **MULTI), "password")
-    assert "comma" in problem.message
-    assert "ab,cd" not in str(problem)
+@pytest.mark.parametrize("key, value", [
+    pytest.param("user", "chap-a", id="one-user-for-two-targets"),
+    pytest.param("password", "Ab,Cd9xyz,Ef", id="three-passwords-for-two-targets"),
+])
+def test_multi_target_chap_lists_need_one_entry_per_target(key, value):
+    problem = only_problem(config("iscsi", **dict(MULTI, **{key: value})), key)
+    assert "iqn lists 2 targets" in problem.message and "per target" in problem.fix
+    assert value not in str(problem)
+
+
+def test_multi_target_without_chap_is_valid():
+    valid(config("iscsi", **dict(MULTI, user="", password="")))
 
 
 @pytest.mark.parametrize("key, value", [
@@ -376,7 +386,7 @@ SECRET_CASES = [
     pytest.param({"password": 12345678}, "12345678", id="int-password-is-fine-but-user"),
     pytest.param({"password": ["s3cr3tlist"]}, "s3cr3tlist", id="list-password"),
     pytest.param({"user": "chap;user"}, "chap;user", id="unsafe-user"),
-    pytest.param({"password": "Ab,Cd9xyz", **MULTI}, "Ab,Cd9xyz", id="multi-comma"),
+    pytest.param({**MULTI, "password": "Ab,Cd9xyz,Ef"}, "Cd9xyz", id="multi-count"),
 ]
 
 
