@@ -12,7 +12,8 @@ def toStr(o):
 def parseTypedValue(s):
     """Parse 'type:value' into a python value; RuntimeError on a missing or unknown type."""
     if ':' not in s:
-        raise RuntimeError("Missing type in value '%s'" % s)
+        # Never echo the value: it may be a secret (otopi says only this much too).
+        raise RuntimeError('Missing variable type')
     vtype, value = s.split(':', 1)
     if vtype == constants.Types.NONE:
         return None
@@ -24,7 +25,7 @@ def parseTypedValue(s):
         return value
     if vtype == constants.Types.MULTI_STRING:
         return value.splitlines()
-    raise RuntimeError("Invalid type '%s' in value '%s'" % (vtype, s))
+    raise RuntimeError("Invalid variable type '%s'" % vtype)
 
 
 @util.export
