@@ -4,6 +4,7 @@ import os
 import stat
 
 from fake_engine.conftar import SAMPLE_CONF, build_archive, default_members
+from he_host import expected_conf, make_host
 
 from ovirt_he_deploy import otopiconf, validation
 
@@ -119,3 +120,15 @@ def test_fetch_unit_failed_transfer_phase_cancels(engine, run):
     assert "is in phase finished_failure instead of transferring" in result.err
     assert transfer_calls(engine) == (0, 1)
     assert PASSWORD not in result.text
+
+
+def test_fetched_unit_deploys_through_the_plugin_group(engine, run, tmp_path):
+    """Engine side to host side: the unit fetch-unit writes is what the group deploys."""
+    out = tmp_path / "unit.conf"
+    assert run(engine, "fetch-unit", "--host-id", "9", "-o", str(out), *FAST).code == 0
+    host = make_host(str(tmp_path / "host"))
+    result = host.run(str(out))
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert host.read(host.conf) == expected_conf(str(out))
+    assert b"\nhost_id=9\n" in host.read(host.conf)
+    assert host.ha_values()["local_maintenance"] == "False"
