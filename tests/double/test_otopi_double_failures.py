@@ -133,3 +133,21 @@ def test_subprocess_run_matches_in_process(run, groups):
     assert sub.exit_code == inproc.exit_code == 0
     assert [e[1] for e in sub.events] == [e[1] for e in inproc.events]
     assert sub.environment['BASE/error'] is False
+
+
+def test_shuffled_load_order_is_seeded_and_changes_the_order():
+    from otopi import constants, context
+
+    orders = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        os.environ[context.SHUFFLE_LOAD_ENV] = seed
+        try:
+            ctx = context.Context()
+            ctx.environment[constants.BaseEnv.PLUGIN_PATH] = ''
+            ctx.environment[constants.BaseEnv.PLUGIN_GROUPS] = 'otopi'
+            ctx.loadPlugins()
+            orders.add(tuple(ctx.loadOrder))
+        finally:
+            del os.environ[context.SHUFFLE_LOAD_ENV]
+    assert len(orders) > 1
+    assert all(sorted(order) == sorted(next(iter(orders))) for order in orders)

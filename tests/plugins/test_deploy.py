@@ -150,6 +150,16 @@ def test_deploy_does_not_rely_on_alphabetical_event_order(host):
             "services.restart ovirt-ha-agent")
 
 
+def test_deploy_does_not_rely_on_plugin_load_order(host):
+    """otopi loads plugin directories in unsorted order; constructors must not matter."""
+    for seed in ("11", "12", "13", "14"):
+        result = host.run(example("iscsi-chap.conf"),
+                          os_env={"OTOPI_DOUBLE_SHUFFLE_LOAD": seed})
+        assert result.exit_code == 0, result.log_text[-3000:]
+        assert host.read(host.conf) == expected_conf(example("iscsi-chap.conf"))
+        assert_no_secret(result.log_text, result.stdout)
+
+
 def test_deploy_in_strict_mode_names_only_known_events(host):
     """With unknown before/after names fatal, only VDSM's event (absent here) may be missing."""
     result = host.run(example("nfs.conf"), "CORE/ignoreMissingBeforeAfter=bool:False")

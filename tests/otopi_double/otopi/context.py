@@ -14,6 +14,17 @@ NOTIFY_ERROR = 0
 NOTIFY_REEXEC = 1
 
 _MODULE_PREFIX = 'otopi.plugins'
+# otopi loads plugin directories in unsorted (glob) order (contract §2). The double sorts, for
+# reproducible runs, unless this OS variable holds a seed: then it shuffles with that seed,
+# so tests can prove a group does not rely on the load order.
+SHUFFLE_LOAD_ENV = 'OTOPI_DOUBLE_SHUFFLE_LOAD'
+
+
+def _loadOrder(directory, rng):
+    entries = sorted(os.listdir(directory))
+    if rng is not None:
+        rng.shuffle(entries)
+    return entries
 
 
 @util.export
@@ -56,6 +67,8 @@ class Context(base.Base):
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
         self._plugins = []
+        self._loadRng = None
+        self.loadOrder = []  # plugin package modules, in the order they were loaded
         self._sequence = {}
         self._methods = []
         self._notifications = []
@@ -185,6 +198,7 @@ class Context(base.Base):
     def _loadPackage(self, group, groupdir, pkgdir):
         name = self._moduleName(group, os.path.relpath(pkgdir, groupdir))
         self.debugPrint('loading plugin package %s from %s' % (name, pkgdir))
+        self.loadOrder.append(name)
         spec = importlib.util.spec_from_file_location(
             name,
             os.path.join(pkgdir, '__init__.py'),
@@ -196,7 +210,7 @@ class Context(base.Base):
         module.createPlugins(self)
 
     def _loadGroup(self, group, groupdir, directory):
-        for entry in sorted(os.listdir(directory)):
+        for entry in _loadOrder(directory, self._loadRng):
             if entry.startswith('_') or entry.startswith('.'):
                 continue
             full = os.path.join(directory, entry)
@@ -219,6 +233,9 @@ class Context(base.Base):
         groups = [
             g for g in self.environment[constants.BaseEnv.PLUGIN_GROUPS].split(':') if g
         ]
+        seed = os.environ.get(SHUFFLE_LOAD_ENV)
+        self._loadRng = random.Random(seed) if seed else None
+        self.loadOrder = []
         if 'otopi' not in groups:
             groups.insert(0, 'otopi')
         found = set()
@@ -226,7 +243,7 @@ class Context(base.Base):
             for entry in path:
                 if not os.path.isdir(entry):
                     continue
-                for candidate in sorted(os.listdir(entry)):
+                for candidate in _loadOrder(entry, self._loadRng):
                     groupdir = os.path.join(entry, candidate)
                     if candidate in groups and os.path.isdir(groupdir):
                         found.add(candidate)
