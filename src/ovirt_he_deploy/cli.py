@@ -93,6 +93,12 @@ def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    if os.path.realpath(args.root) == "/":
+        # A preview below / would be the deploy itself, without its checks and transaction.
+        print("ovirt-he-deploy preview: --root {} is the host's own root; preview writes "
+              "below a separate directory, e.g. --root ./he-preview".format(args.root),
+              file=sys.stderr)
+        return EXIT_USAGE
     unit = _load_checked(args.unit, sys.stderr)
     if unit is None:
         return EXIT_INVALID

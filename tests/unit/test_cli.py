@@ -344,3 +344,13 @@ def test_python_dash_m_runs_the_cli(tmp_path):
                          timeout=60)
     assert bad.returncode == 2 and "usage:" in bad.stderr
     assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("root", ["/", "/etc/..", "//"], ids=["slash", "dotdot", "double"])
+def test_preview_refuses_the_hosts_own_root(root, capsys):
+    before = os.path.exists("/etc/ovirt-hosted-engine/hosted-engine.conf")
+    code, out, err = run(["preview", NFS_UNIT, "--root", root], capsys)
+    assert code == 2
+    assert "the host's own root" in err and "--root ./he-preview" in err
+    assert out == ""
+    assert os.path.exists("/etc/ovirt-hosted-engine/hosted-engine.conf") == before
