@@ -5,7 +5,7 @@ import os
 import sys
 from typing import List, Optional, TextIO
 
-from . import __version__, envkeys, hostfs, keyvalue, otopiconf, plan, validation
+from . import __version__, confkeys, envkeys, hostfs, keyvalue, otopiconf, plan, validation
 from .unit import DeployUnit, InvalidUnit, ValidUnit
 
 EXIT_OK = 0
@@ -148,25 +148,33 @@ def cmd_answer_file(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_INVALID
     _report(unit, sys.stderr)
+    try:
+        emit_unit(unit, args.output)
+    except (OSError, hostfs.HostFileError) as error:
+        print("cannot write {}: {}".format(args.output, error), file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def emit_unit(unit: ValidUnit, output: Optional[str]) -> None:
+    """A deploy unit as an otopi config file: to OUTPUT (mode 0600), or to stdout for - / None."""
     text = otopiconf.format_unit(unit)
-    if args.output in (None, "-"):
+    if output in (None, "-"):
         if unit.get("password"):
             print("note: the unit on standard output holds the iSCSI CHAP password; "
                   "prefer -o FILE, which is created mode 0600.", file=sys.stderr)
         sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        write_private(args.output, text)
-    except (OSError, hostfs.HostFileError) as error:
-        print("cannot write {}: {}".format(args.output, error), file=sys.stderr)
-        return EXIT_INVALID
-    print("wrote {} (mode 0600): {}".format(args.output, summary(unit)))
-    return EXIT_OK
+        return
+    write_private(str(output), text)
+    print("wrote {} (mode 0600): {}".format(output, summary(unit)))
 
 
-def _host_id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2000:
-        raise argparse.ArgumentTypeError("host id must be a number from 1 to 2000")
+def host_id_arg(text: str) -> int:
+    """argparse type for --host-id: a host id the HA agent accepts."""
+    if not (text.isascii() and text.isdigit()) or \
+            not confkeys.HOST_ID_MIN <= int(text) <= confkeys.HOST_ID_MAX:
+        raise argparse.ArgumentTypeError("host id must be a number from {} to {}".format(
+            confkeys.HOST_ID_MIN, confkeys.HOST_ID_MAX))
     return int(text)
 
 
@@ -200,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "hosted-engine.conf of a host running the engine VM, with a new host_id.")
     answer.add_argument("--from-conf", metavar="FILE", required=True,
                         help="hosted-engine.conf copied from an existing HE host")
-    answer.add_argument("--host-id", metavar="N", required=True, type=_host_id,
+    answer.add_argument("--host-id", metavar="N", required=True, type=host_id_arg,
                         help="the new host's vds_spm_id")
     answer.add_argument("-o", "--output", metavar="OUT",
                         help="file to write (default: standard output)")

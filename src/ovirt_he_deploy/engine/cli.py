@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Any, Callable
 
-from .. import confkeys, hostfs, otopiconf
+from .. import hostfs
 from ..unit import InvalidUnit
 from . import confdisk, deploy, hosts
 from .connection import (
@@ -124,15 +124,10 @@ def cmd_fetch_unit(args: argparse.Namespace, settings: EngineSettings) -> int:
                           + str(error)) from None
     for warning in unit.warnings:
         _say("warning: {}".format(warning))
-    text = otopiconf.format_unit(unit)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return EXIT_OK
     try:
-        base_cli.write_private(args.output, text)
+        base_cli.emit_unit(unit, args.output)
     except (OSError, hostfs.HostFileError) as error:
         raise EngineError("cannot write {}: {}".format(args.output, error)) from None
-    print("wrote {} (mode 0600): {}".format(args.output, base_cli.summary(unit)))
     return EXIT_OK
 
 
@@ -146,13 +141,6 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
             raise argparse.ArgumentTypeError("must be greater than 0")
         return value
     return parse
-
-
-def _host_id(text: str) -> int:
-    if not text.isdigit() or not confkeys.HOST_ID_MIN <= int(text) <= confkeys.HOST_ID_MAX:
-        raise argparse.ArgumentTypeError("host id must be a number from {} to {}".format(
-            confkeys.HOST_ID_MIN, confkeys.HOST_ID_MAX))
-    return int(text)
 
 
 class _RefusePassword(argparse.Action):
@@ -197,6 +185,7 @@ def _host_job_options(parser: argparse.ArgumentParser) -> None:
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add `engine` with its subcommands to the ovirt-he-deploy command line."""
+    from .. import cli as base_cli  # imported here: ovirt_he_deploy.cli imports this module
     engine = commands.add_parser(
         "engine", help="deploy, undeploy and inspect Hosted Engine hosts through the engine",
         description="Drive Hosted Engine hosts through the oVirt engine REST API. Needs "
@@ -236,7 +225,7 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="build a deploy unit from the configuration disk",
         description="Read hosted-engine.conf from the Hosted Engine configuration disk (image "
                     "transfer), set host_id, check it and write an otopi deploy unit (0600).")
-    fetch.add_argument("--host-id", metavar="N", required=True, type=_host_id,
+    fetch.add_argument("--host-id", metavar="N", required=True, type=base_cli.host_id_arg,
                        help="the new host's vds_spm_id")
     fetch.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     fetch.add_argument("--poll-interval", metavar="SECONDS", type=_positive(float), default=1.0,
