@@ -12,6 +12,7 @@ from .plan import FileRemoval, FileWrite, MaintenanceChange
 
 TEMP_PREFIX = ".ovirt-he-deploy."
 TEMP_SUFFIX = ".tmp"
+DIR_MODE = 0o755
 
 
 class HostFileError(RuntimeError):
@@ -98,14 +99,16 @@ class StagedFile:
     """New content for one path, written next to it at prepare and renamed in at commit."""
 
     def __init__(self, path: str, content: bytes, owner: str, group: str, mode: int,
-                 chown: bool = True):
+                 chown: bool = True, make_dirs: bool = False):
         self.path = path
         self.content = content
         self.owner = owner
         self.group = group
         self.mode = mode
         self.chown = chown
+        self.make_dirs = make_dirs
         self.temp: Optional[str] = None
+        self.created_dirs: List[str] = []
 
     def __str__(self) -> str:
         return "file {}".format(self.path)
@@ -136,11 +139,14 @@ class StagedFile:
         uid, gid = self._ids()
         directory, basename = os.path.split(self.path)
         directory = directory or "."
+        if self.make_dirs:
+            self._make_dirs(directory)
         cleanup_stale_temps(directory, basename)
         try:
             fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX + basename + ".",
                                         suffix=TEMP_SUFFIX, dir=directory)
         except OSError as error:
+            self._remove_created_dirs()
             raise _fail("write", self.path, error) from None
         try:
             if self.chown:
@@ -153,10 +159,40 @@ class StagedFile:
         except OSError as error:
             os.close(fd)
             os.unlink(temp)
+            self._remove_created_dirs()
             raise _fail("write", self.path, error) from None
         os.close(fd)
         self.temp = temp
         return True
+
+    def _make_dirs(self, directory: str) -> None:
+        """Create missing parents as the owning RPM would (0755, whatever the umask)."""
+        missing = []
+        while not os.path.isdir(directory):
+            missing.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        for path in reversed(missing):
+            try:
+                os.mkdir(path)
+                os.chmod(path, DIR_MODE)
+            except FileExistsError:
+                continue
+            except OSError as error:
+                self._remove_created_dirs()
+                raise _fail("create the directory for", self.path, error) from None
+            self.created_dirs.append(path)
+
+    def _remove_created_dirs(self) -> None:
+        # Unlike otopi's FileTransaction, an aborted write leaves no new directory behind.
+        for path in reversed(self.created_dirs):
+            try:
+                os.rmdir(path)
+            except OSError:
+                break
+        self.created_dirs = []
 
     def commit(self) -> None:
         if self.temp is None:
@@ -167,6 +203,7 @@ class StagedFile:
             self.abort()
             raise _fail("replace", self.path, error) from None
         self.temp = None
+        self.created_dirs = []
         _fsync_dir(os.path.dirname(self.path) or ".")
 
     def abort(self) -> None:
@@ -176,6 +213,7 @@ class StagedFile:
             except FileNotFoundError:
                 pass
             self.temp = None
+        self._remove_created_dirs()
 
 
 class StagedWrite:
@@ -184,7 +222,7 @@ class StagedWrite:
     def __init__(self, write: FileWrite, chown: bool = True):
         self.write = write
         self.new = StagedFile(write.path, write.content, write.owner, write.group,
-                              write.mode, chown)
+                              write.mode, chown, make_dirs=True)
         self.previous: Optional[StagedFile] = None
 
     def __str__(self) -> str:
@@ -261,7 +299,13 @@ class StagedRemoval:
 
 def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], ...],
                       chown: bool = True) -> bool:
-    """Set ha.conf keys atomically. A missing ha.conf is created; other lines are kept."""
+    """Set ha.conf keys atomically; returns whether the file changed.
+
+    A missing ha.conf is created and other lines are kept. Without HA's state directory
+    (ovirt-hosted-engine-ha not installed yet) there is no flag to set: nothing happens.
+    """
+    if not os.path.isdir(os.path.dirname(change.path) or "."):
+        return False
     old = read_bytes(change.path)
     # surrogateescape: bytes of lines we do not touch are written back exactly.
     text = old.decode("ascii", errors="surrogateescape") if old is not None else ""

@@ -148,3 +148,38 @@ def test_cli_checks_and_renders_an_example_with_the_installed_template(venv, tmp
     rendered = tmp_path / "root" / "etc" / "ovirt-hosted-engine" / "hosted-engine.conf"
     assert "fqdn=engine.example.com\n" in rendered.read_text()
 
+
+
+def test_installed_group_deploys_from_the_share_plugin_path(venv, tmp_path):
+    """The README's manual run: otopi (the double here) with the installed plugin path."""
+    import grp
+    import pwd
+
+    double = os.path.join(ROOT, "tests", "otopi_double")
+    env = venv_env(venv)
+    env["PYTHONPATH"] = double  # otopi only; the library comes from the venv
+    conf = tmp_path / "etc" / "hosted-engine.conf"
+    ha_dir = tmp_path / "ha"
+    ha_dir.mkdir()
+    statements = [
+        "APPEND:BASE/pluginPath=str:" + os.path.join(venv, SHARE, "plugins"),
+        "APPEND:BASE/pluginPath=str:" + os.path.join(double, "plugins"),
+        "APPEND:BASE/pluginGroups=str:ovirt-he-deploy:he-test-fakes",
+        "CORE/configFileAppend=str:" + EXAMPLE,
+        "CORE/logDir=str:" + str(tmp_path),
+        "OVIRT_HE_DEPLOY/confFile=str:" + str(conf),
+        "OVIRT_HE_DEPLOY/haConfFile=str:" + str(ha_dir / "ha.conf"),
+        "OVIRT_HE_DEPLOY/lockFile=str:" + str(tmp_path / "lock"),
+        "OVIRT_HE_DEPLOY/confOwner=str:" + pwd.getpwuid(os.getuid()).pw_name,
+        "OVIRT_HE_DEPLOY/confGroup=str:" + grp.getgrgid(os.getgid()).gr_name,
+        "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:0",
+    ]
+    env["OTOPI_CONFIG"] = str(tmp_path / "no-otopi.conf")
+    out = run(os.path.join(venv, "bin", "python"), "-m", "otopi", *statements,
+              cwd=str(tmp_path), env=env)
+    assert "Hosted Engine: deploying host_id 2 on nfs storage" in out
+    assert "fqdn=engine.example.com\n" in conf.read_text()
+    (log,) = glob.glob(str(tmp_path / "otopi-*.log"))
+    with open(log) as stream:
+        loaded_from = [line for line in stream if "ovirt_he_deploy" in line and "render" in line]
+    assert not [line for line in loaded_from if ROOT + "/src" in line]

@@ -333,3 +333,36 @@ def test_lock_in_a_missing_directory_names_the_path(tmp_path):
     with pytest.raises(hostfs.HostFileError) as caught:
         hostfs.HostLock(path).acquire()
     assert path in str(caught.value)
+
+
+@pytest.fixture
+def strict_umask():
+    """The engine runs host-deploy under umask 0077."""
+    old = os.umask(0o077)
+    yield
+    os.umask(old)
+
+
+def test_staged_write_creates_missing_directories_0755_even_under_umask_077(
+        tmp_path, strict_umask):
+    target = tmp_path / "etc" / "ovirt-hosted-engine" / "he.conf"
+    item = hostfs.StagedWrite(file_write(target, b"one\n"), chown=False)
+    assert item.prepare() is True
+    item.commit()
+    assert target.read_bytes() == b"one\n"
+    assert mode_of(tmp_path / "etc") == mode_of(tmp_path / "etc" / "ovirt-hosted-engine") == 0o755
+
+
+def test_aborted_write_removes_the_directories_it_created(tmp_path):
+    target = tmp_path / "etc" / "ovirt-hosted-engine" / "he.conf"
+    item = hostfs.StagedWrite(file_write(target, b"one\n"), chown=False)
+    assert item.prepare() is True
+    item.abort()
+    assert names(tmp_path) == []
+
+
+def test_maintenance_without_the_ha_state_directory_does_nothing(tmp_path):
+    change = maintenance(tmp_path / "missing" / "ha.conf")
+    assert hostfs.apply_maintenance(change, change.on_commit, chown=False) is False
+    assert hostfs.set_local_maintenance(change, chown=False) is False
+    assert names(tmp_path) == []
