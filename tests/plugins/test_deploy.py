@@ -171,3 +171,20 @@ def test_deploy_in_strict_mode_names_only_known_events(host):
         PREFIX + "closeup.Plugin._closeup_deploy after 'odeploycons.packages.vdsm.started'",
         PREFIX + "closeup.Plugin._closeup_remove after 'odeploycons.packages.vdsm.started'",
     ]
+
+
+def test_deploy_under_the_engines_umask_077_keeps_files_readable_by_vdsm(host):
+    """The engine runs host-deploy with umask 0077; the HA services read as vdsm:kvm."""
+    os.rmdir(os.path.dirname(host.conf))
+    os.unlink(host.ha_conf)
+    old = os.umask(0o077)
+    try:
+        result = host.run(example("nfs.conf"))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.log_text[-3000:]
+    assert stat.S_IMODE(os.stat(os.path.dirname(host.conf)).st_mode) == 0o755
+    assert stat.S_IMODE(os.stat(host.conf).st_mode) == 0o440
+    assert stat.S_IMODE(os.stat(host.ha_conf).st_mode) == 0o644
+    assert host.ha_values() == {"local_maintenance": "False",
+                                "local_maintenance_manual": "False"}
