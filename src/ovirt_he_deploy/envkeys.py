@@ -142,6 +142,11 @@ def is_remove(env: Mapping[str, object]) -> bool:
     return action_of(env) == ACTION_REMOVE
 
 
+def deploy_failed_after_changes(env: Mapping[str, object], failed: bool) -> bool:
+    """A deploy run that failed after it had started changing the host (services stopped)."""
+    return failed and is_deploy(env) and bool(env.get(HOST_TOUCHED.name))
+
+
 def setting(env: Mapping[str, object], key: EnvKey) -> WireValue:
     """The current value of a declared key, falling back to its default."""
     value = env.get(key.name)

@@ -68,11 +68,8 @@ class Plugin(plugin.PluginBase):
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLEANUP,
-        condition=lambda self: (
-            envkeys.is_deploy(self.environment)
-            and self.environment[envkeys.HOST_TOUCHED.name]
-            and self.environment[otopicons.BaseEnv.ERROR]
-        ),
+        condition=lambda self: envkeys.deploy_failed_after_changes(
+            self.environment, bool(self.environment.get(otopicons.BaseEnv.ERROR))),
     )
     def _cleanup_after_failure(self):
         # Whatever failed after the services were stopped (our stages or another plugin's,
