@@ -224,13 +224,15 @@ class StagedWrite:
         self.new = StagedFile(write.path, write.content, write.owner, write.group,
                               write.mode, chown, make_dirs=True)
         self.previous: Optional[StagedFile] = None
+        self.stale: List[str] = []
 
     def __str__(self) -> str:
         return str(self.new)
 
     def prepare(self) -> bool:
+        self.stale = [path for path in self.write.remove_on_commit if os.path.lexists(path)]
         if not self.new.prepare():
-            return False
+            return bool(self.stale)
         old = read_bytes(self.write.path)
         # Only content is worth keeping: a mode or owner fix needs no copy.
         if self.write.keep_previous_as and old is not None and old != self.write.content:
@@ -249,6 +251,13 @@ class StagedWrite:
         if self.previous is not None:
             self.previous.commit()
         self.new.commit()
+        for path in self.stale:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise _fail("remove", path, error) from None
 
     def abort(self) -> None:
         self.new.abort()

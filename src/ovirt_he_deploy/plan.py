@@ -59,6 +59,7 @@ class FileWrite:
     group: str
     mode: int
     keep_previous_as: Optional[str] = None
+    remove_on_commit: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def build(unit: ValidUnit, settings: HostSettings) -> Plan:
             content=render.render_conf(unit).encode("ascii"),
             owner=settings.conf_owner, group=settings.conf_group, mode=CONF_MODE,
             keep_previous_as=settings.conf_file + PREVIOUS_SUFFIX,
+            # A copy from an earlier undeploy is stale now, and holds the CHAP password.
+            remove_on_commit=(settings.conf_file + UNDEPLOYED_SUFFIX,),
         )
         return Plan(
             action=unit.action, packages=HE_PACKAGES, stop_before=STOP_ORDER,
@@ -165,7 +168,8 @@ def describe(plan: Plan) -> str:
         add("write {} ({} bytes, {}:{} {:04o}){}".format(
             write.path, len(write.content), write.owner, write.group, write.mode,
             ", previous content kept as " + write.keep_previous_as
-            if write.keep_previous_as else ""))
+            if write.keep_previous_as else "")
+            + "".join(", stale {} removed".format(path) for path in write.remove_on_commit))
     if plan.maintenance:
         add("in {}: set {} when the deploy commits; {} if it is aborted".format(
             plan.maintenance.path,

@@ -188,3 +188,13 @@ def test_deploy_under_the_engines_umask_077_keeps_files_readable_by_vdsm(host):
     assert stat.S_IMODE(os.stat(host.ha_conf).st_mode) == 0o644
     assert host.ha_values() == {"local_maintenance": "False",
                                 "local_maintenance_manual": "False"}
+
+
+def test_redeploy_after_remove_drops_the_stale_undeployed_copy(host):
+    assert host.run(example("iscsi-chap.conf")).exit_code == 0
+    assert host.run(None, "HOSTED_ENGINE/action=str:remove").exit_code == 0
+    assert host.read(host.conf + ".undeployed") is not None
+    result = host.run(example("iscsi-chap.conf"))
+    assert result.exit_code == 0
+    conf_dir = os.path.dirname(host.conf)
+    assert sorted(os.listdir(conf_dir)) == ["hosted-engine.conf"]

@@ -366,3 +366,17 @@ def test_maintenance_without_the_ha_state_directory_does_nothing(tmp_path):
     assert hostfs.apply_maintenance(change, change.on_commit, chown=False) is False
     assert hostfs.set_local_maintenance(change, chown=False) is False
     assert names(tmp_path) == []
+
+
+def test_staged_write_removes_stale_files_even_when_the_content_is_unchanged(tmp_path):
+    target = tmp_path / "he.conf"
+    write(target, b"one\n")
+    stale = tmp_path / "he.conf.undeployed"
+    stale.write_bytes(b"password=old\n")
+    item = hostfs.StagedWrite(plan.FileWrite(
+        path=str(target), content=b"one\n", owner=ME, group=MY_GROUP, mode=0o440,
+        remove_on_commit=(str(stale),)), chown=False)
+    assert item.prepare() is True
+    item.commit()
+    assert names(tmp_path) == ["he.conf"]
+    assert target.read_bytes() == b"one\n"

@@ -38,7 +38,8 @@ def test_deploy_plan():
     (write,) = the_plan.writes
     assert write == plan.FileWrite(
         path=CONF, content=render.render_conf(unit).encode("ascii"), owner="vdsm",
-        group="kvm", mode=0o440, keep_previous_as=CONF + ".previous")
+        group="kvm", mode=0o440, keep_previous_as=CONF + ".previous",
+        remove_on_commit=(CONF + ".undeployed",))
     change = the_plan.maintenance
     assert change.path == HA_CONF and change.mode == 0o644
     assert (change.owner, change.group) == ("vdsm", "kvm")
@@ -72,8 +73,8 @@ def test_describe_deploy():
         "Action deploy:",
         "  1. stop ovirt-ha-agent, ovirt-ha-broker where they exist",
         "  2. install or update ovirt-hosted-engine-setup",
-        "  3. write {} ({} bytes, vdsm:kvm 0440), previous content kept as {}.previous"
-        .format(CONF, size, CONF),
+        "  3. write {0} ({1} bytes, vdsm:kvm 0440), previous content kept as {0}.previous, "
+        "stale {0}.undeployed removed".format(CONF, size),
         "  4. in {}: set local_maintenance=False, local_maintenance_manual=False when the "
         "deploy commits; local_maintenance=True if it is aborted".format(HA_CONF),
         "  5. enable ovirt-ha-broker, ovirt-ha-agent",
