@@ -97,3 +97,13 @@ def test_package_failure_on_a_fresh_host_leaves_no_ha_state_behind(host):
     assert not os.path.exists(os.path.dirname(host.ha_conf))
     assert "could not set local maintenance" not in result.log_text
     assert host.read(host.conf) is None
+
+
+def test_failure_to_set_maintenance_is_reported_not_hidden(host):
+    """If even ha.conf cannot be written, the admin must read that, not a silent success."""
+    os.unlink(host.ha_conf)
+    os.mkdir(host.ha_conf)  # an ha.conf that cannot be read or replaced
+    result = host.run(example("nfs.conf"), "HE_FAKES/failInstall=bool:True")
+    assert result.exit_code == 1
+    assert "could not set local maintenance" in result.stdout
+    assert host.ha_conf in result.stdout
