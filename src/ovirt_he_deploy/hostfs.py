@@ -6,7 +6,7 @@ import grp
 import os
 import pwd
 import tempfile
-from typing import List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from .plan import FileRemoval, FileWrite, MaintenanceChange
 
@@ -82,6 +82,17 @@ def _fsync_dir(directory: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def remove_files(paths: Iterable[str]) -> None:
+    """Unlink files that may already be gone; HostFileError naming the first that fails."""
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise _fail("remove", path, error) from None
 
 
 def read_bytes(path: str) -> Optional[bytes]:
@@ -251,13 +262,7 @@ class StagedWrite:
         if self.previous is not None:
             self.previous.commit()
         self.new.commit()
-        for path in self.stale:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
-            except OSError as error:
-                raise _fail("remove", path, error) from None
+        remove_files(self.stale)
 
     def abort(self) -> None:
         self.new.abort()
@@ -293,13 +298,7 @@ class StagedRemoval:
     def commit(self) -> None:
         if self.keep is not None:
             self.keep.commit()
-        for path in (self.removal.path,) + self.removal.also_remove:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
-            except OSError as error:
-                raise _fail("remove", path, error) from None
+        remove_files((self.removal.path,) + self.removal.also_remove)
 
     def abort(self) -> None:
         if self.keep is not None:

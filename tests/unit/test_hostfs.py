@@ -380,3 +380,12 @@ def test_staged_write_removes_stale_files_even_when_the_content_is_unchanged(tmp
     item.commit()
     assert names(tmp_path) == ["he.conf"]
     assert target.read_bytes() == b"one\n"
+
+
+def test_remove_files_skips_missing_ones_and_names_the_one_it_cannot_remove(tmp_path):
+    gone, blocker = tmp_path / "gone", tmp_path / "a-directory"
+    blocker.mkdir()
+    with pytest.raises(hostfs.HostFileError) as error:
+        hostfs.remove_files([str(gone), str(blocker)])
+    assert "cannot remove {}".format(blocker) in str(error.value)
+    assert blocker.is_dir()
