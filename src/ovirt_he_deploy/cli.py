@@ -5,7 +5,7 @@ import os
 import sys
 from typing import List, Optional, TextIO
 
-from . import __version__, confkeys, envkeys, hostfs, keyvalue, otopiconf, plan, validation
+from . import __version__, confkeys, envkeys, hostfs, keyvalue, otopiconf, plan, safety, validation
 from .unit import DeployUnit, InvalidUnit, ValidUnit
 
 EXIT_OK = 0
@@ -171,7 +171,7 @@ def emit_unit(unit: ValidUnit, output: Optional[str]) -> None:
 
 def host_id_arg(text: str) -> int:
     """argparse type for --host-id: a host id the HA agent accepts."""
-    if not (text.isascii() and text.isdigit()) or \
+    if not safety.is_digits(text) or \
             not confkeys.HOST_ID_MIN <= int(text) <= confkeys.HOST_ID_MAX:
         raise argparse.ArgumentTypeError("host id must be a number from {} to {}".format(
             confkeys.HOST_ID_MIN, confkeys.HOST_ID_MAX))

@@ -1,13 +1,11 @@
 """Every otopi environment key the deploy unit reads or sets, declared once."""
 
-from dataclasses import dataclass
-from typing import Dict, Mapping, MutableMapping, Tuple, Union
+from typing import Dict, Mapping, MutableMapping, NamedTuple, Tuple, Union
 
 WireValue = Union[None, bool, int, str]
 
 
-@dataclass(frozen=True)
-class EnvKey:
+class EnvKey(NamedTuple):
     """One environment key: exact name, wire type, default, meaning, secrecy."""
 
     name: str

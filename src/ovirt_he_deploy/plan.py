@@ -1,7 +1,6 @@
 """What deploy, remove and none do on a host, as one pure description both plugins and CLI use."""
 
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Tuple
+from typing import Mapping, NamedTuple, Optional, Tuple
 
 from . import envkeys, keyvalue, render
 from .unit import ValidUnit
@@ -28,8 +27,7 @@ SERVICE_LOGS = {
 }
 
 
-@dataclass(frozen=True)
-class HostSettings:
+class HostSettings(NamedTuple):
     """Where things live on this host (env keys, so tests and manual runs can move them)."""
 
     conf_file: str
@@ -49,21 +47,23 @@ class HostSettings:
         )
 
 
-@dataclass(frozen=True)
-class FileWrite:
+class FileWrite(NamedTuple):
     """A file to write atomically, keeping at most one previous copy."""
 
     path: str
-    content: bytes = field(repr=False)  # may hold the CHAP password: never in env dumps
+    content: bytes  # may hold the CHAP password: never in env dumps (see __repr__)
     owner: str
     group: str
     mode: int
     keep_previous_as: Optional[str] = None
     remove_on_commit: Tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return "FileWrite(path={!r}, {} bytes, {}:{} {:04o})".format(
+            self.path, len(self.content), self.owner, self.group, self.mode)
 
-@dataclass(frozen=True)
-class FileRemoval:
+
+class FileRemoval(NamedTuple):
     """A file to remove, its last content kept under another name."""
 
     path: str
@@ -74,8 +74,7 @@ class FileRemoval:
     also_remove: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class MaintenanceChange:
+class MaintenanceChange(NamedTuple):
     """ha.conf keys to set when the deploy commits, and when it is aborted."""
 
     path: str
@@ -89,8 +88,7 @@ class MaintenanceChange:
         return keyvalue.update(text, dict(changes))
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """Everything one action does to a host, in order."""
 
     action: str

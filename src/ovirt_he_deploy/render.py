@@ -2,44 +2,49 @@
 
 import functools
 import os
-import sys
-from typing import Iterator, List, Tuple
-
-import jinja2
+from typing import TYPE_CHECKING, List, Tuple
 
 from .unit import ValidUnit
 
+if TYPE_CHECKING:  # jinja2 is imported when something is rendered, not when this is imported
+    import jinja2
+
 CONF_TEMPLATE = "hosted-engine.conf.j2"
-TEMPLATE_DIR_ENV = "OVIRT_HE_DEPLOY_TEMPLATES"
+# The templates travel inside the package, so wherever ovirt_he_deploy can be imported
+# (source tree, wheel, pip --target, RPM, the engine's host-deploy bundle) they are found.
+PACKAGE_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+
+class TemplateMissing(RuntimeError):
+    """A template is in none of the directories searched."""
 
 
 def template_dirs() -> List[str]:
-    """Where templates are looked for: override, source tree, then installed prefixes."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.environ.get(TEMPLATE_DIR_ENV, ""),
-                  os.path.join(os.path.dirname(here), "templates")]
-    for prefix in (sys.prefix, sys.base_prefix, "/usr/local", "/usr"):
-        candidates.append(os.path.join(prefix, "share", "ovirt-he-deploy", "templates"))
-    return [path for path in _unique(candidates) if path and os.path.isdir(path)]
+    """The directories templates are looked for in, in order."""
+    return [PACKAGE_TEMPLATES]
 
 
-def _unique(paths: List[str]) -> Iterator[str]:
-    seen = set()
-    for path in paths:
-        if path not in seen:
-            seen.add(path)
-            yield path
+def find_template(name: str) -> Tuple[str, ...]:
+    """The search path for a template that exists there; TemplateMissing naming every dir."""
+    dirs = tuple(template_dirs())
+    if not any(os.path.isfile(os.path.join(path, name)) for path in dirs):
+        raise TemplateMissing(
+            "template {} not found; searched: {}. Reinstall ovirt-he-deploy, or copy the "
+            "whole ovirt_he_deploy package directory (its templates/ included).".format(
+                name, ", ".join(dirs)))
+    return dirs
 
 
-def load_template(name: str) -> jinja2.Template:
+def load_template(name: str) -> "jinja2.Template":
     """The one place templates are found."""
-    return _compiled(name, tuple(template_dirs()))
+    return _compiled(name, find_template(name))
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(name: str, dirs: Tuple[str, ...]) -> jinja2.Template:
-    # Compiling costs far more than rendering; the search path is part of the key so an
-    # override (OVIRT_HE_DEPLOY_TEMPLATES) still takes effect.
+def _compiled(name: str, dirs: Tuple[str, ...]) -> "jinja2.Template":
+    # Compiling costs far more than rendering: once per process.
+    import jinja2
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(dirs)),
         undefined=jinja2.StrictUndefined,

@@ -16,8 +16,14 @@ from typing import FrozenSet, Optional
 SHELL_SPECIAL: FrozenSet[str] = frozenset("$`\\'\";&|<>()~")
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DIGITS_PATTERN = re.compile(r"[0-9]+")
 
 _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL"}
+
+
+def is_digits(text: str) -> bool:
+    """True for one or more ASCII digits only (str.isdigit also takes other scripts' digits)."""
+    return DIGITS_PATTERN.fullmatch(text) is not None
 
 
 def describe_char(char: str) -> str:

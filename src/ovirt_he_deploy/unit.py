@@ -1,13 +1,11 @@
 """The deploy unit as the engine hands it over: an action and raw configuration values."""
 
-from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Tuple
+from typing import List, Mapping, NamedTuple, Optional, Tuple
 
 from . import envkeys
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a deploy unit: where, what, and how to fix it."""
 
     key: str
@@ -29,8 +27,7 @@ class InvalidUnit(ValueError):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class DeployUnit:
+class DeployUnit(NamedTuple):
     """Action and hosted-engine.conf values exactly as received (not yet checked)."""
 
     action: object = None
@@ -48,8 +45,7 @@ class DeployUnit:
         return cls(action=env.get(envkeys.ACTION.name), config=config)
 
 
-@dataclass(frozen=True)
-class ValidUnit:
+class ValidUnit(NamedTuple):
     """A checked deploy unit: safe, ordered values and what was noticed on the way."""
 
     action: str
@@ -57,7 +53,7 @@ class ValidUnit:
     warnings: Tuple[str, ...] = ()
     notes: Tuple[str, ...] = ()
     unknown_keys: Tuple[str, ...] = ()
-    dropped_keys: Tuple[str, ...] = field(default=())
+    dropped_keys: Tuple[str, ...] = ()
 
     def get(self, key: str) -> Optional[str]:
         for name, value in self.entries:

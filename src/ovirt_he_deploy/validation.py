@@ -42,7 +42,7 @@ def is_host(text: str) -> bool:
 
 
 def is_port(text: str) -> bool:
-    return text.isdigit() and text.isascii() and 1 <= int(text) <= 65535
+    return safety.is_digits(text) and 1 <= int(text) <= 65535
 
 
 def comma_list(text: str) -> List[str]:
@@ -53,7 +53,7 @@ def comma_list(text: str) -> List[str]:
 
 
 def check_host_id(value: str, config: Dict[str, str]) -> Optional[Tuple[str, str]]:
-    if not (value.isascii() and value.isdigit()) or not (
+    if not safety.is_digits(value) or not (
             confkeys.HOST_ID_MIN <= int(value) <= confkeys.HOST_ID_MAX):
         return ("value {} is not a decimal host id between {} and {}.".format(
             ascii(value), confkeys.HOST_ID_MIN, confkeys.HOST_ID_MAX),
@@ -168,7 +168,7 @@ def check_iscsi_ports(value: str, config: Dict[str, str]) -> Optional[Tuple[str,
 
 
 def check_portal(value: str, config: Dict[str, str]) -> Optional[Tuple[str, str]]:
-    if value == "" or all(item.isascii() and item.isdigit() for item in comma_list(value)):
+    if value == "" or all(safety.is_digits(item) for item in comma_list(value)):
         return None
     return ("value {} is not a comma list of target portal group tags (numbers); the "
             "portal address belongs in storage.".format(ascii(value)), "write e.g. portal=1.")
