@@ -6,7 +6,6 @@ Shared by every test that runs the group (import it as he_host; tests/ is on sys
 import grp
 import os
 import pwd
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import otopi_harness
@@ -19,17 +18,18 @@ SECRET_PASSWORD = "Ch4p-S3cret.value"
 SECRET_USER = "he-chap-user"
 
 
-@dataclass
 class Host:
     """Paths of one fake host below a temp dir, and the statements that point a run at it."""
 
-    root: str
-    conf: str
-    ha_conf: str
-    lock: str
-    state: str
-    logdir: str
-    extra: List[str] = field(default_factory=list)
+    def __init__(self, root: str, conf: str, ha_conf: str, lock: str, state: str,
+                 logdir: str, extra: Optional[List[str]] = None):
+        self.root = root
+        self.conf = conf
+        self.ha_conf = ha_conf
+        self.lock = lock
+        self.state = state
+        self.logdir = logdir
+        self.extra = list(extra or [])
 
     def statements(self, unit: Optional[str] = None, *more: str) -> List[str]:
         user = pwd.getpwuid(os.getuid()).pw_name

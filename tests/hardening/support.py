@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+import uuid
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import he_host
 from he_host import Host, example, make_host  # noqa: F401 (re-exported for the tests)
@@ -26,8 +26,7 @@ OLD_CONF = b"# an earlier deploy, holding a CHAP password\nhost_id=7\npassword=O
 OLD_HA = b"# admin note\nlocal_maintenance=False\nlocal_maintenance_manual=False\n"
 
 
-@dataclass(frozen=True)
-class CorpusCase:
+class CorpusCase(NamedTuple):
     file: str
     key: str
     otopi: str  # validation | init | noop
@@ -165,7 +164,7 @@ def subprocess_env(host: Host, extra: Optional[Dict[str, str]] = None) -> Dict[s
 def start_paused(host: Host, unit: str, point: str, *more: str,
                  python: Optional[str] = None) -> Tuple[subprocess.Popen, str, int]:
     """Start a subprocess run that stops at `point` (STAGE_X[:PRIORITY_Y]); wait for it."""
-    pause_file = os.path.join(host.root, "pause-{}".format(time.monotonic_ns()))
+    pause_file = os.path.join(host.root, "pause-{}".format(uuid.uuid4().hex))
     env = subprocess_env(host, {"HE_FAKES_PAUSE": point, "HE_FAKES_PAUSE_FILE": pause_file})
     proc = subprocess.Popen(
         [python or sys.executable, "-m", "otopi"] + host.statements(unit, *more),
@@ -211,5 +210,6 @@ def cli(*argv: str, python: Optional[str] = None) -> subprocess.CompletedProcess
     env = dict(os.environ)
     env["PYTHONPATH"] = SRC
     return subprocess.run([python or sys.executable, "-m", "ovirt_he_deploy"] + list(argv),
-                          capture_output=True, text=True, env=env, timeout=60)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, env=env, timeout=60)
 

@@ -101,7 +101,7 @@ def tiny_tmpfs(deployed):
     host = deployed
     directory = os.path.dirname(host.conf)
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", directory],
-                             capture_output=True).returncode == 0
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode == 0
     if not mounted:
         pytest.skip("cannot mount a tmpfs here (the monkeypatched ENOSPC tests still run)")
     try:

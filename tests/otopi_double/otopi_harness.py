@@ -2,7 +2,6 @@
 in the machine dialog the way ovirt-engine does."""
 
 import atexit
-import dataclasses
 import glob
 import io
 import json
@@ -15,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 DOUBLE_DIR = os.path.dirname(os.path.abspath(__file__))
 FAKES_PLUGIN_DIR = os.path.join(DOUBLE_DIR, 'plugins')
@@ -85,8 +84,7 @@ def parse_events(log_text: str) -> List[Event]:
     return events
 
 
-@dataclasses.dataclass
-class RunResult:
+class RunResult(NamedTuple):
     exit_code: int
     environment: Dict[str, Any]
     log_text: str
@@ -238,8 +236,7 @@ def run_otopi(
     )
 
 
-@dataclasses.dataclass
-class EngineResult:
+class EngineResult(NamedTuple):
     exit_code: Optional[int]
     transcript: List[str]           # '< ' received / '> ' sent, in order
     values: Dict[str, Any]          # what env-get displayed (***D:VALUE / MULTI-STRING)

@@ -18,7 +18,7 @@ ENV_DROPPED = ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_E
 def name_and_version() -> Tuple[str, str]:
     """The distribution name and version, both from setup.cfg (version: __version__)."""
     out = subprocess.run([sys.executable, "setup.py", "--name", "--version"], cwd=ROOT,
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
+                         check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
     name, version = out.strip().splitlines()[-2:]
     return name.strip(), version.strip()
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 
 def rpm(*args: str) -> str:
     return subprocess.run(("rpm",) + args, check=True, stdout=subprocess.PIPE,
-                          text=True).stdout
+                          universal_newlines=True).stdout
 
 
 def lines(text: str) -> List[str]:

@@ -27,7 +27,7 @@ IGNORED_WHEN_COPYING = shutil.ignore_patterns(
 
 def run(*command: str, cwd: str, env: Dict[str, str]) -> str:
     result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, universal_newlines=True)
     assert result.returncode == 0, "{} failed:\n{}".format(" ".join(command), result.stdout)
     return result.stdout
 
@@ -70,7 +70,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = clean_env()
     prefix = str(work / "venv")
     created = subprocess.run([sys.executable, "-m", "venv", prefix], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+                             stderr=subprocess.STDOUT, universal_newlines=True)
     if created.returncode != 0:
         pytest.skip("cannot create a venv here: {}".format(created.stdout.strip()))
     python = os.path.join(prefix, "bin", "python")

@@ -111,7 +111,8 @@ def bash_source(path: str, cwd: str, extra_env: Optional[Dict[str, str]] = None
     before = os.path.join(cwd, "..", os.path.basename(cwd) + ".env-before")
     after = os.path.join(cwd, "..", os.path.basename(cwd) + ".env-after")
     result = subprocess.run(["bash", "-c", script, "bash", before, path, after],
-                            cwd=cwd, env=env, capture_output=True, timeout=20)
+                            cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
     base = _env0(before)
     added = {key: value for key, value in _env0(after).items()
              if key not in ("_", "rc") and base.get(key) != value}

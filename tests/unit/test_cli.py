@@ -335,12 +335,14 @@ def test_build_answer_file_replaces_host_id():
 def test_python_dash_m_runs_the_cli(tmp_path):
     env = dict(os.environ, PYTHONPATH=SRC)
     result = subprocess.run([sys.executable, "-m", "ovirt_he_deploy", "check", NFS_UNIT],
-                            cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                            cwd=str(tmp_path), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("valid: action deploy, host_id 2, domainType nfs")
     bad = subprocess.run([sys.executable, "-m", "ovirt_he_deploy", "check"],
-                         cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                         cwd=str(tmp_path), env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                          timeout=60)
     assert bad.returncode == 2 and "usage:" in bad.stderr
     assert os.listdir(str(tmp_path)) == []

@@ -310,7 +310,7 @@ def test_second_acquire_in_the_same_process_fails_until_released(tmp_path):
 def test_lock_names_the_holder_and_dies_with_it(tmp_path):
     path = str(tmp_path / "he.lock")
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, SRC, path],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, universal_newlines=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(hostfs.LockBusy) as caught:
