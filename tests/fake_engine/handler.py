@@ -3,9 +3,8 @@
 import json
 import ssl
 import time
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Dict, Type
+from typing import Any, Dict, NamedTuple, Type
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .model import API
@@ -16,8 +15,7 @@ MAX_BODY = 1 << 20
 TRUNCATE_AT = 1000
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     """One request as the fake engine received it (SSO password masked; at = monotonic)."""
 
     method: str
@@ -25,7 +23,12 @@ class Recorded:
     query: Dict[str, str]
     body: str
     headers: Dict[str, str]
-    at: float = field(default_factory=time.monotonic)
+    at: float
+
+
+def _recorded(method: str, path: str, query: Dict[str, str], body: str,
+              headers: Dict[str, str]) -> Recorded:
+    return Recorded(method, path, query, body, headers, time.monotonic())
 
 
 def make_handler(engine: Any) -> Type[BaseHTTPRequestHandler]:
@@ -69,11 +72,11 @@ def make_handler(engine: Any) -> Type[BaseHTTPRequestHandler]:
             if path in SSO_PATHS:
                 form = dict(parse_qsl(body, keep_blank_values=True))
                 masked = dict(form, password="***") if "password" in form else form
-                engine.record(Recorded(method, path, query, urlencode(masked), headers))
+                engine.record(_recorded(method, path, query, urlencode(masked), headers))
                 code, data = engine.sso(path, form)
                 self._send(code, "application/json", json.dumps(data).encode("utf-8"))
                 return
-            engine.record(Recorded(method, path, query, body, headers))
+            engine.record(_recorded(method, path, query, body, headers))
             if path.startswith(API):
                 if self.headers.get("Authorization") != "Bearer " + engine.token:
                     self._send(401, "application/xml", b"<fault><reason>Unauthorized</reason>"
@@ -84,16 +87,17 @@ def make_handler(engine: Any) -> Type[BaseHTTPRequestHandler]:
                 return
             for prefix in IMAGE_PREFIXES:
                 if path.startswith(prefix) and method == "GET":
-                    self._image(path[len(prefix):])
+                    self._image(prefix, path[len(prefix):])
                     return
             self._send(404, "text/plain", b"not found")
 
-        def _image(self, ticket: str) -> None:
+        def _image(self, prefix: str, ticket: str) -> None:
             data = engine.image_bytes(ticket)
             if data is None:
                 self._send(403, "application/json", b'{"explanation": "no such ticket"}')
                 return
-            if engine.transfer_mode == "http_error":
+            mode = engine.image_mode(prefix)
+            if mode == "http_error":
                 self._send(500, "text/plain", b"imageio: backend failed")
                 return
             start, end = 0, len(data) - 1
@@ -108,7 +112,7 @@ def make_handler(engine: Any) -> Type[BaseHTTPRequestHandler]:
             if ranged:
                 self.send_header("Content-Range", "bytes {}-{}/{}".format(start, end, len(data)))
             self.end_headers()
-            if engine.transfer_mode == "truncate":
+            if mode == "truncate":
                 chunk = chunk[:TRUNCATE_AT]  # the connection drops mid-way
             self.wfile.write(chunk)
 

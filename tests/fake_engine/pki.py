@@ -2,11 +2,10 @@
 
 import os
 import subprocess
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Pki:
+class Pki(NamedTuple):
     ca_file: str
     cert_file: str
     key_file: str
