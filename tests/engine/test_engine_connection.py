@@ -6,10 +6,12 @@ import sys
 
 import pytest
 
-from ovirt_he_deploy import cli
-from ovirt_he_deploy.engine import hosts
+from .conftest import PASSWORD, SDK_MISSING, TESTS
 
-from .conftest import PASSWORD, TESTS
+pytest.importorskip("ovirtsdk4", reason=SDK_MISSING)
+
+from ovirt_he_deploy import cli  # noqa: E402
+from ovirt_he_deploy.engine import connection, hosts  # noqa: E402
 
 
 def test_wrong_password_is_refused_with_the_sso_message(engine, run):
@@ -108,8 +110,8 @@ def test_importing_the_cli_does_not_import_the_sdk():
             "c.build_parser().parse_args(['engine', 'status'])\n"
             "print('ok')\n")
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(TESTS), "src"))
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
@@ -125,3 +127,45 @@ def test_ctrl_c_still_closes_the_connection(engine, run, monkeypatch):
     assert result.code == 130
     assert engine.find("GET", "/api/hosts")
     assert engine.find("POST", "/ovirt-engine/services/sso-logout")
+
+
+def test_a_missing_ca_file_is_a_usage_error_naming_it(engine, run, tmp_path):
+    missing = str(tmp_path / "no-such-ca.pem")
+    result = run(engine, "status", "--ca-file", missing)
+    assert result.code == 2
+    assert "--ca-file {} is not a file".format(missing) in result.err
+    assert not engine.requests
+
+
+# -- 12: messages ------------------------------------------------------------------------
+
+def test_password_file_help_says_the_variable_holds_the_password_itself(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["engine", "status", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "file whose first line is the password (default: the password itself from " \
+           "$OVIRT_ENGINE_PASSWORD)" in help_text
+
+
+def test_no_tls_hint_for_an_engine_message_that_mentions_a_certificate(engine, run):
+    engine.faults["GET /hosts"] = (409, "Operation Failed",
+                                   "[Cannot enroll certificate for Host he-1.]")
+    result = run(engine, "status")
+    assert result.code == 1
+    assert "the engine at {} reported an error".format(engine.url) in result.err
+    assert "Cannot enroll certificate for Host he-1." in result.err
+    assert "TLS" not in result.err and "--ca-file" not in result.err
+
+
+def test_tls_failures_are_recognised_by_their_curl_code():
+    import ovirtsdk4
+    tls = ovirtsdk4.Error("Error while sending HTTP request: (60, 'SSL certificate problem: "
+                          "unable to get local issuer certificate')")
+    refused = ovirtsdk4.ConnectionError("Error while sending HTTP request: (7, 'Failed to "
+                                        "connect to engine port 443: Connection refused')")
+    fault = ovirtsdk4.Error("Fault reason is \"Operation Failed\". Fault detail is \"[Cannot "
+                            "enroll certificate (35, 'x')]\". HTTP response code is 409.",
+                            code=409)
+    assert connection.is_tls_failure(tls)
+    assert not connection.is_tls_failure(refused)
+    assert not connection.is_tls_failure(fault)

@@ -2,7 +2,11 @@
 
 import json
 
-from .conftest import PASSWORD
+import pytest
+
+from .conftest import PASSWORD, SDK_MISSING
+
+pytest.importorskip("ovirtsdk4", reason=SDK_MISSING)
 
 
 def test_status_table_shows_he_fields_and_hosts_without_he(engine, run):

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from .. import hostfs
 from ..unit import InvalidUnit
-from . import confdisk, deploy, hosts
+from . import confdisk, deploy, hosts, rollout
 from .connection import (
     DEFAULT_USERNAME,
     PASSWORD_ENV,
@@ -19,11 +19,15 @@ from .connection import (
     import_sdk,
     read_secret_file,
 )
+from .waiting import ENGINE_INSTALL_MINUTES, UNRESPONSIVE_GRACE
 
 # The same codes as ovirt_he_deploy.cli (imported lazily there: it imports this module).
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# The engine gives the host-deploy playbook 120 minutes (ANSIBLE_PLAYBOOK_EXEC_DEFAULT_TIMEOUT);
+# 30 more for the move to maintenance, a reboot and the activation.
+DEFAULT_TIMEOUT = (ENGINE_INSTALL_MINUTES + 30) * 60.0
 INSECURE_WARNING = ("warning: --insecure: the engine's TLS certificate is not verified; anyone "
                     "on the network path can impersonate the engine and read the password.")
 
@@ -78,19 +82,27 @@ def _host_options(args: argparse.Namespace) -> deploy.HostOptions:
     root_password = None
     if args.root_password_file is not None:
         root_password = read_secret_file(args.root_password_file, "root password")
-    return deploy.HostOptions(timeout=args.timeout, poll_interval=args.poll_interval,
-                              reboot=args.reboot, cluster=getattr(args, "cluster", None),
-                              address=address, root_password=root_password)
+    return deploy.HostOptions(
+        timeout=args.timeout, poll_interval=args.poll_interval, reboot=args.reboot,
+        activate=args.activate, force=args.force, cluster=getattr(args, "cluster", None),
+        address=address, root_password=root_password,
+        unresponsive_grace=args.unresponsive_grace)
 
 
 def _run_hosts(args: argparse.Namespace, settings: EngineSettings, job: deploy.Job,
-               verb: str) -> int:
+               action: str, verb: str) -> int:
     options = _host_options(args)
-    printer = deploy.Printer(sys.stdout, sys.stderr)
-    outcomes = deploy.run_hosts(settings, args.hosts, job, options, args.parallel, printer)
+    printer = rollout.Printer(sys.stdout, sys.stderr)
+    runner = rollout.Runner(settings, job, options, printer)
+    plan = runner.prepare(args.hosts, action, args.parallel)
+    for note in plan.notes:
+        printer.line(note)
+    outcomes = runner.run(args.hosts, plan, args.parallel)
     for outcome in outcomes:
         if outcome.ok:
             printer.line("{}: OK: {}".format(outcome.name, outcome.message))
+            for note in outcome.notes:
+                printer.line("  note: " + note)
             continue
         printer.line("{}: FAILED: {}".format(outcome.name, outcome.message), error=True)
         if outcome.events:
@@ -99,24 +111,29 @@ def _run_hosts(args: argparse.Namespace, settings: EngineSettings, job: deploy.J
             for event in outcome.events:
                 printer.line("    " + event, error=True)
     failed = [outcome.name for outcome in outcomes if not outcome.ok]
-    printer.line("{} {} of {} host(s){}".format(
+    unchanged = [outcome.name for outcome in outcomes if outcome.ok and not outcome.changed]
+    printer.line("{} {} of {} host(s){}{}".format(
         verb, len(outcomes) - len(failed), len(outcomes),
+        " ({} left alone: {})".format(len(unchanged), " ".join(unchanged)) if unchanged else "",
         "; failed: {}".format(" ".join(failed)) if failed else ""))
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_deploy(args: argparse.Namespace, settings: EngineSettings) -> int:
-    return _run_hosts(args, settings, deploy.deploy_one, "Hosted Engine deployed on")
+    return _run_hosts(args, settings, deploy.deploy_one, rollout.DEPLOY,
+                      "Hosted Engine deployed on")
 
 
 def cmd_undeploy(args: argparse.Namespace, settings: EngineSettings) -> int:
-    return _run_hosts(args, settings, deploy.undeploy_one, "Hosted Engine undeployed from")
+    return _run_hosts(args, settings, deploy.undeploy_one, rollout.UNDEPLOY,
+                      "Hosted Engine undeployed from")
 
 
 def cmd_fetch_unit(args: argparse.Namespace, settings: EngineSettings) -> int:
     import ovirt_he_deploy.cli as base_cli
     with connected(settings) as connection:
-        conf_text = confdisk.fetch_conf(connection, settings, args.poll_interval, _say)
+        conf_text = confdisk.fetch_conf(connection, settings, args.poll_interval, _say,
+                                        args.disk_id)
     try:
         unit = base_cli.build_answer_file(conf_text, args.host_id)
     except InvalidUnit as error:
@@ -160,8 +177,8 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument("--username", metavar="USER", default=DEFAULT_USERNAME,
                        help="engine user (default: %(default)s)")
     group.add_argument("--password-file", metavar="FILE",
-                       help="file whose first line is the password (default: ${})".format(
-                           PASSWORD_ENV))
+                       help="file whose first line is the password (default: the password "
+                            "itself from ${})".format(PASSWORD_ENV))
     group.add_argument("--password", action=_RefusePassword, help=argparse.SUPPRESS)
     group.add_argument("--ca-file", metavar="PEM", help="engine CA certificate to verify TLS")
     group.add_argument("--insecure", action="store_true",
@@ -174,13 +191,30 @@ def _host_job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root-password-file", metavar="FILE",
                         help="file with the hosts' root password (default: the engine's SSH key)")
     parser.add_argument("--reboot", action="store_true",
-                        help="reboot the host after install (default: no reboot)")
+                        help="reboot the host after the install (sent as reboot=false "
+                             "otherwise: the engine's own default for add and install is "
+                             "to reboot)")
+    parser.add_argument("--activate", action="store_true",
+                        help="activate hosts that were not up before (default: each host "
+                             "ends as it was, up if it was up, else in maintenance; added "
+                             "hosts are always activated)")
+    parser.add_argument("--force", action="store_true",
+                        help="reinstall hosts that are already as asked (default: leave "
+                             "them alone)")
     parser.add_argument("--parallel", metavar="N", type=_positive(int), default=1,
-                        help="hosts handled at the same time (default: %(default)s)")
-    parser.add_argument("--timeout", metavar="SECONDS", type=_positive(float), default=1800.0,
-                        help="give up on a host after this long (default: %(default)g)")
+                        help="hosts handled at the same time; Hosted Engine hosts are still "
+                             "taken down one at a time (default: %(default)s)")
+    parser.add_argument("--timeout", metavar="SECONDS", type=_positive(float),
+                        default=DEFAULT_TIMEOUT,
+                        help="give up waiting for a host after this long (default: "
+                             "%(default)g, the engine's 120 minutes for the host-deploy "
+                             "playbook and 30 for maintenance, reboot and activation)")
     parser.add_argument("--poll-interval", metavar="SECONDS", type=_positive(float), default=5.0,
                         help="seconds between status polls (default: %(default)g)")
+    parser.add_argument("--unresponsive-grace", metavar="SECONDS", type=_positive(float),
+                        default=UNRESPONSIVE_GRACE,
+                        help="how long a host may stay non_responsive before it counts as "
+                             "failed (default: %(default)g, as ovirt_host)")
 
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -206,7 +240,10 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "deploy", parents=[common], allow_abbrev=False, help="deploy Hosted Engine on hosts",
         description="Add each HOST with Hosted Engine (new hosts need --cluster), or move it to "
                     "maintenance and reinstall it with Hosted Engine; then wait until the engine "
-                    "reports it ready (up, configured, active, score > 0).")
+                    "reports it ready (up, configured, active, score > 0). Hosts already ready "
+                    "are left alone. Hosted Engine hosts are taken down one at a time, only "
+                    "while another one is up and ready, the one running the engine VM last. "
+                    "On 4.4+ engines the engine's own Ansible role configures the host.")
     _host_job_options(deploy_parser)
     deploy_parser.add_argument("--cluster", metavar="NAME", help="cluster for hosts to add")
     deploy_parser.add_argument("--address", metavar="ADDR",
@@ -216,7 +253,8 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     undeploy = sub.add_parser(
         "undeploy", parents=[common], allow_abbrev=False, help="remove Hosted Engine from hosts",
         description="Move each HOST to maintenance, reinstall it without Hosted Engine, "
-                    "activate it and check the engine no longer reports Hosted Engine on it.")
+                    "return it to the state it was in and check the engine no longer reports "
+                    "Hosted Engine on it; print how to free its slot in the shared metadata.")
     _host_job_options(undeploy)
     undeploy.set_defaults(func=_runner(cmd_undeploy))
 
@@ -228,6 +266,10 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     fetch.add_argument("--host-id", metavar="N", required=True, type=base_cli.host_id_arg,
                        help="the new host's vds_spm_id")
     fetch.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
+    fetch.add_argument("--disk-id", metavar="ID",
+                       help="the configuration disk, when the engine lists more than one "
+                            "candidate (conf_image_UUID in a Hosted Engine host's "
+                            "hosted-engine.conf)")
     fetch.add_argument("--poll-interval", metavar="SECONDS", type=_positive(float), default=1.0,
                        help="seconds between image transfer polls (default: %(default)g)")
     fetch.set_defaults(func=_runner(cmd_fetch_unit))

@@ -1,43 +1,25 @@
 """Read hosted-engine.conf from the Hosted Engine configuration disk through an image transfer."""
 
-import http.client
 import io
-import ssl
 import tarfile
-import time
-import urllib.error
-import urllib.request
 from typing import Any, Callable, List, Optional
 
-from .connection import EngineError, EngineSettings, import_sdk
+from . import transfer
+from .connection import EngineError, EngineSettings
+from .topology import require_he_vm
 
-HE_VM_NAME = "HostedEngine"
-HE_VM_ORIGINS = ("managed_hosted_engine", "hosted_engine")
 CONF_DISK_CONTENT_TYPE = "hosted_engine_configuration"
+# The alias node-0 setup gives the disk and the volume description legacy setups wrote
+# (ovirt-hosted-engine-setup CONF_IMAGE_DESC).
 CONF_DISK_NAME = "HostedEngineConfigurationImage"
 CONF_MEMBER = "hosted-engine.conf"
+HOST_CONF = "/etc/ovirt-hosted-engine/hosted-engine.conf"
 # The archive is written raw at offset 0 with tar --record-size=20480 (heconflib EXPECTED_SIZE).
 CONF_ARCHIVE_SIZE = 20480
-TRANSFER_TIMEOUT = 120.0
-HTTP_TIMEOUT = 60.0
 
 
 def _enum(value: Any) -> Optional[str]:
     return None if value is None else str(getattr(value, "value", value))
-
-
-def find_he_vm(connection: Any) -> Any:
-    """The engine VM: by origin (as the engine does since 4.x), else by its default name."""
-    vms = connection.system_service().vms_service().list()
-    by_origin = [vm for vm in vms if _enum(vm.origin) in HE_VM_ORIGINS]
-    if by_origin:
-        return by_origin[0]
-    for vm in vms:
-        if vm.name == HE_VM_NAME:
-            return vm
-    raise EngineError("the engine has no Hosted Engine VM (no VM with origin {} and none named "
-                      "{}); is this a Hosted Engine setup?".format(
-                          " or ".join(HE_VM_ORIGINS), HE_VM_NAME))
 
 
 def find_he_domain(connection: Any, vm: Any) -> str:
@@ -62,103 +44,40 @@ def is_legacy_conf_disk(disk: Any) -> bool:
     return CONF_DISK_NAME in (disk.alias, disk.name, disk.description)
 
 
-def find_conf_disk(connection: Any, domain_id: str) -> Any:
-    """By content type hosted_engine_configuration, else by alias/name/description."""
-    disks = (connection.system_service().storage_domains_service()
-             .storage_domain_service(domain_id).disks_service().list())
+def describe_disk(disk: Any) -> str:
+    return "{} (alias {}, content type {}, description {})".format(
+        disk.id, disk.alias or disk.name or "-", _enum(disk.content_type) or "-",
+        ascii(disk.description or ""))
+
+
+def choose_conf_disk(disks: List[Any], disk_id: Optional[str], domain: str,
+                     get_file_hint: Callable[[], str]) -> Any:
+    """The configuration disk among the domain's disks: by content type (node-0 setups,
+    engine 4.3.3+), else by alias or description; more than one candidate is an error."""
+    if disk_id is not None:
+        for disk in disks:
+            if str(disk.id) == disk_id:
+                return disk
+        raise EngineError("--disk-id {}: storage domain {} has no such disk".format(
+            disk_id, domain))
     for matches in (is_conf_disk, is_legacy_conf_disk):
         found = [disk for disk in disks if matches(disk)]
-        if found:
+        if len(found) == 1:
             return found[0]
-    raise EngineError("storage domain {} holds no Hosted Engine configuration disk: none of its "
-                      "{} disks has content type {} or alias/description {}".format(
-                          domain_id, len(disks), CONF_DISK_CONTENT_TYPE, CONF_DISK_NAME))
-
-
-def _ssl_context(settings: EngineSettings) -> ssl.SSLContext:
-    if settings.insecure:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    return ssl.create_default_context(cafile=settings.ca_file)
-
-
-def ranged_get(url: str, settings: EngineSettings, size: int) -> bytes:
-    """The first size bytes of url (imageio), checked to be complete."""
-    request = urllib.request.Request(url, headers={"Range": "bytes=0-{}".format(size - 1)})
-    context = _ssl_context(settings) if url.startswith("https:") else None
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT, context=context) as response:
-        data = bytes(response.read(size))
-    if len(data) != size:
-        raise EngineError("{} sent {} bytes, expected {}".format(url, len(data), size))
-    return data
-
-
-def _wait_transferring(service: Any, poll_interval: float) -> Any:
-    deadline = time.monotonic() + TRANSFER_TIMEOUT
-    while True:
-        transfer = service.get()
-        phase = _enum(transfer.phase)
-        if phase == "transferring":
-            return transfer
-        if phase not in ("initializing", "resuming", "unknown", None):
-            raise EngineError("image transfer {} is in phase {} instead of transferring".format(
-                transfer.id, phase))
-        if time.monotonic() >= deadline:
-            raise EngineError("image transfer {} still {} after {:g} s".format(
-                transfer.id, phase, TRANSFER_TIMEOUT))
-        time.sleep(poll_interval)
-
-
-def download(connection: Any, disk: Any, settings: EngineSettings, poll_interval: float,
-             progress: Callable[[str], None]) -> bytes:
-    """The first 20480 bytes of the disk; the transfer is finalized on success, else cancelled."""
-    types = import_sdk().types
-    transfers = connection.system_service().image_transfers_service()
-    transfer = transfers.add(types.ImageTransfer(
-        disk=types.Disk(id=disk.id), direction=types.ImageTransferDirection.DOWNLOAD,
-        format=types.DiskFormat.RAW, inactivity_timeout=60))
-    service = transfers.image_transfer_service(transfer.id)
-    progress("image transfer {} started for disk {}".format(transfer.id, disk.id))
-    succeeded = False
-    try:
-        ready = _wait_transferring(service, poll_interval)
-        data = _read_any(ready, settings)
-        succeeded = True
-        return data
-    finally:
-        if succeeded:
-            service.finalize()
-            progress("image transfer {} finalized".format(transfer.id))
-        else:
-            try:
-                service.cancel()
-            except Exception as error:  # the original failure is what the user must see
-                progress("could not cancel image transfer {}: {}".format(transfer.id, error))
-
-
-def _read_any(transfer: Any, settings: EngineSettings) -> bytes:
-    """Try imageio on the host first, then the engine's proxy; report every attempt."""
-    urls = [url for url in (transfer.transfer_url, transfer.proxy_url) if url]
-    if not urls:
-        raise EngineError("image transfer {} has neither transfer_url nor proxy_url".format(
-            transfer.id))
-    failures: List[str] = []
-    for url in urls:
-        try:
-            return ranged_get(url, settings, CONF_ARCHIVE_SIZE)
-        except (OSError, EngineError, http.client.HTTPException) as error:
-            failures.append("{}: {}".format(url, _reason(error)))
-    raise EngineError("cannot read the configuration disk: {}".format("; ".join(failures)))
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, urllib.error.HTTPError):
-        return "HTTP {} {}".format(error.code, error.reason)
-    if isinstance(error, urllib.error.URLError):
-        return str(error.reason)
-    return str(error)
+        if len(found) > 1:
+            raise EngineError(
+                "storage domain {} has {} disks that could be the Hosted Engine configuration "
+                "disk, and picking one by chance could build the unit from a stale copy:\n{}\n"
+                "Give the right one with --disk-id ID: it is conf_image_UUID in {} on a "
+                "running Hosted Engine host".format(
+                    domain, len(found), "\n".join("  " + describe_disk(disk) for disk in found),
+                    HOST_CONF))
+    raise EngineError(
+        "the engine lists no Hosted Engine configuration disk on storage domain {}: none of "
+        "its {} disks has content type {} or alias/description {}. Setups deployed with oVirt "
+        "4.1 or earlier wrote that volume without registering it as a disk in the engine, so "
+        "it cannot be read through an image transfer. Get the file instead: {}".format(
+            domain, len(disks), CONF_DISK_CONTENT_TYPE, CONF_DISK_NAME, get_file_hint()))
 
 
 def conf_from_archive(data: bytes, disk_id: str) -> str:
@@ -180,13 +99,29 @@ def conf_from_archive(data: bytes, disk_id: str) -> str:
     return content.decode("ascii", errors="surrogateescape")
 
 
+def answer_file_hint(connection: Any, vm: Any) -> str:
+    """How to build the unit from a running Hosted Engine host's file instead."""
+    host = "a host running the engine VM"
+    if vm.host is not None and vm.host.id is not None:
+        running = connection.system_service().hosts_service().host_service(vm.host.id).get()
+        host = "{} (it runs the engine VM)".format(running.name)
+    return ("copy {} from {} and run `ovirt-he-deploy answer-file --from-conf hosted-engine.conf "
+            "--host-id N -o unit.conf`".format(HOST_CONF, host))
+
+
 def fetch_conf(connection: Any, settings: EngineSettings, poll_interval: float,
-               progress: Callable[[str], None]) -> str:
+               progress: Callable[[str], None], disk_id: Optional[str] = None) -> str:
     """hosted-engine.conf as stored on the HE storage domain's configuration disk."""
-    vm = find_he_vm(connection)
+    vm = require_he_vm(connection)
     domain_id = find_he_domain(connection, vm)
-    disk = find_conf_disk(connection, domain_id)
+    domain = connection.system_service().storage_domains_service().storage_domain_service(
+        domain_id)
+    name = domain.get().name
+    where = "{} ({})".format(name, domain_id) if name else domain_id
+    disks = domain.disks_service().list()
+    disk = choose_conf_disk(disks, disk_id, where, lambda: answer_file_hint(connection, vm))
     progress("configuration disk {} ({}) on storage domain {}".format(
-        disk.id, disk.alias or disk.name or "no alias", domain_id))
-    return conf_from_archive(download(connection, disk, settings, poll_interval, progress),
-                             str(disk.id))
+        disk.id, disk.alias or disk.name or "no alias", where))
+    data = transfer.download(connection, disk, settings, CONF_ARCHIVE_SIZE, poll_interval,
+                             progress)
+    return conf_from_archive(data, str(disk.id))

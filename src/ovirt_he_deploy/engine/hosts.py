@@ -1,14 +1,16 @@
-"""Hosts and their Hosted Engine state as the engine reports them; waiting for a state; events."""
+"""Hosts and their Hosted Engine state as the engine reports them."""
 
-import threading
-import time
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
-# Statuses from which the engine accepts install (VDS_CANNOT_INSTALL_STATUS_ILLEGAL otherwise).
+# Statuses from which the engine accepts install (UpdateHostValidator;
+# VDS_CANNOT_INSTALL_STATUS_ILLEGAL otherwise).
 REINSTALLABLE = ("maintenance", "install_failed", "non_operational")
+# Statuses that end a wait as a failure (ovirt_host's failed_state_after_reinstall).
 FAILED = ("install_failed", "non_operational", "error")
-PROBLEM_SEVERITIES = ("warning", "error", "alert")
+# Statuses the engine moves a host through on its own; they are waited for, not refused
+# (ovirt_host's control_state waits out the same ones). non_responsive only for a grace time.
+PASSING = ("connecting", "initializing", "installing", "installing_os", "reboot",
+           "preparing_for_maintenance", "non_responsive", "unassigned")
 
 
 class HostFailed(RuntimeError):
@@ -17,6 +19,7 @@ class HostFailed(RuntimeError):
     def __init__(self, name: str, message: str, host_id: Optional[str] = None):
         super().__init__("{}: {}".format(name, message))
         self.name = name
+        self.message = message
         self.host_id = host_id
 
 
@@ -31,8 +34,14 @@ def enum_text(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-@dataclass(frozen=True)
-class HeInfo:
+def link_id(link: Any) -> Optional[str]:
+    """The id of a linked entity (host.cluster, vm.host), None when absent."""
+    if link is None or link.id is None:
+        return None
+    return str(link.id)
+
+
+class HeInfo(NamedTuple):
     """The engine's view of the HA agent on a host (types.HostedEngine)."""
 
     configured: bool
@@ -49,19 +58,19 @@ class HeInfo:
                    bool(he.local_maintenance), bool(he.global_maintenance))
 
 
-@dataclass(frozen=True)
-class HostState:
-    """Name, id, status and Hosted Engine fields of one host at one moment."""
+class HostState(NamedTuple):
+    """Name, id, status, cluster and Hosted Engine fields of one host at one moment."""
 
     name: str
     id: str
     status: str
     he: Optional[HeInfo]
+    cluster_id: Optional[str] = None
 
     @classmethod
     def from_sdk(cls, host: Any) -> "HostState":
         return cls(str(host.name), str(host.id), enum_text(host.status),
-                   HeInfo.from_sdk(host.hosted_engine))
+                   HeInfo.from_sdk(host.hosted_engine), link_id(host.cluster))
 
     @property
     def he_configured(self) -> bool:
@@ -69,10 +78,16 @@ class HostState:
 
     @property
     def he_ready(self) -> bool:
-        """The engine's own test for a usable HE host (HostedEngineHelper), after status up."""
+        """The engine's own test for a usable HE host (HostedEngineHelper
+        .haveHostsAvailableForHE: configured, active, not in local maintenance, score > 0),
+        on a host that is up."""
         he = self.he
         return (self.status == "up" and he is not None and he.configured and he.active
                 and not he.local_maintenance and he.score > 0)
+
+    @property
+    def passing(self) -> bool:
+        return self.status in PASSING
 
     def describe(self) -> str:
         he = self.he
@@ -115,6 +130,28 @@ def find_host(connection: Any, name: str) -> Optional[Any]:
     return None
 
 
+# The HA whiteboard has 2000 slots (host ids 1..2000); ids are handed out lowest-free first
+# per data center (AddVdsSpmIdCommand), so a scan from 1 finds a host's id quickly.
+MAX_HOST_ID = 2000
+
+
+def find_spm_id(connection: Any, host_id: str, host_count: int) -> Optional[int]:
+    """The host's vds_spm_id (its Hosted Engine host_id). The API does not show it on the
+    host, but the host search has a field for it (spm_id, engine 4.2+:
+    VdsConditionFieldAutoCompleter.SPM_ID) that compares only with '='. Every host holds
+    exactly one id, so once host_count hosts were seen the scan is over."""
+    hosts_service = connection.system_service().hosts_service()
+    seen = 0
+    for candidate in range(1, MAX_HOST_ID + 1):
+        found = hosts_service.list(search="spm_id={}".format(candidate))
+        if any(str(host.id) == host_id for host in found):
+            return candidate
+        seen += len(found)
+        if seen >= host_count:
+            return None
+    return None
+
+
 def format_table(states: List[HostState]) -> str:
     header = ("HOST", "STATUS", "HE", "ACTIVE", "SCORE", "LOCAL-MAINT", "GLOBAL-MAINT")
     rows = [header]
@@ -132,71 +169,3 @@ def format_table(states: List[HostState]) -> str:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
-
-
-class Waiter:
-    """Polls one host until a condition holds, failing on error statuses, timeout or stop."""
-
-    def __init__(self, connection: Any, name: str, timeout: float, poll_interval: float,
-                 stop: threading.Event, progress: Callable[[str], None]):
-        self.connection = connection
-        self.name = name
-        self.deadline = time.monotonic() + timeout
-        self.timeout = timeout
-        self.poll_interval = poll_interval
-        self.stop = stop
-        self.progress = progress
-        self._last_line = ""
-
-    def until(self, host_id: str, done: Callable[[HostState], bool], what: str,
-              stale_status: Optional[str] = None) -> HostState:
-        """Poll until done(state). A failed status equal to stale_status (the status before the
-        action, which the engine may still report for a moment) only counts once the host has
-        been seen in another status."""
-        moved = False
-        while True:
-            if self.stop.is_set():
-                raise Interrupted(self.name)
-            state = get_state(self.connection, host_id)
-            line = state.describe()
-            if line != self._last_line:
-                self.progress("{}: {}".format(self.name, line))
-                self._last_line = line
-            if done(state):
-                return state
-            moved = moved or state.status != stale_status
-            if state.status in FAILED and moved:
-                raise HostFailed(self.name, "the engine reports status {} while waiting for "
-                                 "the host to be {}".format(state.status, what), host_id)
-            if time.monotonic() >= self.deadline:
-                raise HostFailed(self.name, "timed out after {:g} s waiting for the host to be "
-                                 "{} (last seen: {})".format(self.timeout, what, line), host_id)
-            if self.stop.wait(self.poll_interval):
-                raise Interrupted(self.name)
-
-
-def last_event_index(connection: Any) -> int:
-    """The index of the newest event, so later failures show only what happened since."""
-    events = connection.system_service().events_service().list(max=1)
-    return max((_event_index(event) for event in events), default=0)
-
-
-def _event_index(event: Any) -> int:
-    if event.index is not None:
-        return int(event.index)
-    return int(event.id) if str(event.id or "").isdigit() else 0
-
-
-def host_problems(connection: Any, host_id: str, since: int) -> List[str]:
-    """The host's WARNING/ERROR events after index since, oldest first, one line each."""
-    events = connection.system_service().events_service().list(from_=since)
-    lines = []
-    for event in sorted(events, key=_event_index):
-        severity = enum_text(event.severity)
-        host = event.host
-        if (_event_index(event) <= since or host is None or host.id != host_id
-                or severity not in PROBLEM_SEVERITIES):
-            continue
-        when = event.time.isoformat(timespec="seconds") if event.time is not None else "-"
-        lines.append("{} {} {}".format(severity.upper(), when, event.description or ""))
-    return lines
