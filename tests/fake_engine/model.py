@@ -67,6 +67,7 @@ class Step(NamedTuple):
     seconds: Optional[float] = None
     he: object = KEEP
     events: Tuple[Tuple[str, int, str], ...] = ()
+    moves_engine_vm: bool = False  # entering it needs the engine VM migrated away first
 
 
 class DataCenter(NamedTuple):
@@ -265,6 +266,17 @@ class EngineModel:
     # -- host steps -------------------------------------------------------------------------
 
     def enter(self, host: FakeHost, step: Step) -> None:
+        if step.moves_engine_vm and self.he_vm_host is host:
+            targets = [other for other in self.he_cluster_up(host) if other.he_ready]
+            if not targets:
+                # MigrateVmCommand finds no host: VM_MIGRATION_NO_VDS_TO_MIGRATE_TO, and the
+                # host stays PreparingForMaintenance while the VM runs on it.
+                self.add_event("warning", 166, "No available host was found to migrate VM "
+                               "HostedEngine to.", host.id)
+                host.steps.clear()
+                host.polls_left = host.until = None
+                return
+            self.he_vm_host = targets[0]
         host.status = step.status
         self.history.append((host.name, step.status))
         if step.he is not KEEP:
@@ -363,8 +375,6 @@ class EngineModel:
         if host.status in ("non_responsive", "connecting", "down"):
             self.script(host, [Step("maintenance")])  # MaintenanceVdsCommand: directly
             return
-        if self.he_vm_host is host and others_ready:
-            self.he_vm_host = others_ready[0]
         if host.migration_fails:
             self.script(host, [
                 Step("preparing_for_maintenance", polls=host.deactivate_polls),
@@ -376,8 +386,9 @@ class EngineModel:
                                    "maintenance while VMs are still running on it.(VM: web01, "
                                    "Source: {name}, Destination: <UNKNOWN>).")))])
             return
+        # The engine VM leaves at the end of the move (the VMs migrate meanwhile).
         self.script(host, [Step("preparing_for_maintenance", polls=host.deactivate_polls),
-                           Step("maintenance")])
+                           Step("maintenance", moves_engine_vm=True)])
 
     def activate(self, host: FakeHost) -> None:
         """ActivateVdsCommand: Unassigned, then host monitoring: Initializing -> Up."""
