@@ -1,16 +1,21 @@
-"""CLI cost: wall time and peak RSS of `ovirt-he-deploy preview`, one subprocess per run."""
+"""CLI cost: wall time and peak RSS of `ovirt-he-deploy check` and `preview`, one whole
+process per run."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Dict, List, Optional, Tuple
 
-from benchlib import EXAMPLES, Row, median, spread
+import procrun
+from benchlib import EXAMPLES, SRC, Row, median, spread
 
 SECTION = "CLI"
 CONSOLE_SCRIPT = "ovirt-he-deploy"
+TARGET_CHECK_MS = 150.0
+TARGET_CHECK_MB = 40.0
+MB = 1000.0 * 1000.0
 
 
 def command(library_dir: str) -> Tuple[List[str], Dict[str, str], str]:
@@ -26,82 +31,80 @@ def command(library_dir: str) -> Tuple[List[str], Dict[str, str], str]:
         "`python -m ovirt_he_deploy` from " + parent
 
 
-GNU_TIME = "/usr/bin/time"
-# Prints "RSS_KIB WALL_MS" last on stderr, so its own start-up is not in the wall time.
-WAIT4_WRAPPER = """import os, subprocess, sys, time
-start = time.perf_counter()
-child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-_pid, status, usage = os.wait4(child.pid, 0)
-wall = (time.perf_counter() - start) * 1000.0
-child.returncode = os.waitstatus_to_exitcode(status)
-sys.stderr.write("%d %.3f\\n" % (usage.ru_maxrss, wall))
-sys.exit(child.returncode)
-"""
-
-
-def _rss_wrapper() -> Tuple[List[str], str]:
-    """What to run each measured command under, so that its peak RSS is its own.
-
-    ru_maxrss survives exec: a child forked (or vforked) from this process starts with this
-    process's high-water mark, which grows with the in-process benchmarks. GNU time is a
-    tiny parent; failing that, a fresh Python parent reports os.wait4 of its only child."""
-    if os.access(GNU_TIME, os.X_OK):
-        return [GNU_TIME, "-f", "%M"], "GNU time (%M) as the parent of each run"
-    return [sys.executable, "-c", WAIT4_WRAPPER], \
-        "a small Python parent per run reporting os.wait4 ru_maxrss of its child"
-
-
 def measure(argv: List[str], env: Dict[str, str]) -> Tuple[float, float]:
-    """Wall milliseconds and peak RSS (MiB) of one run of argv."""
-    wrapper, _described = _rss_wrapper()
-    start = time.perf_counter()
-    done = subprocess.run(wrapper + argv, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True)
-    elapsed = (time.perf_counter() - start) * 1000.0
-    lines = done.stderr.strip().splitlines()
-    fields = lines[-1].split() if lines else []
-    if done.returncode != 0 or not fields or not fields[0].isdigit():
-        raise RuntimeError("{} exited {}:\n{}{}".format(
-            " ".join(argv), done.returncode, done.stdout[-1000:], done.stderr[-2000:]))
-    if len(fields) > 1:
-        elapsed = float(fields[1])
-    return elapsed, int(fields[0]) / 1024.0
+    """Wall milliseconds and peak RSS (MiB) of one successful run of argv."""
+    done = procrun.measure(argv, env)
+    if done.returncode != 0:
+        raise RuntimeError("{} exited {}:\n{}".format(
+            " ".join(argv), done.returncode, done.stderr[-2000:]))
+    return done.wall_ms, done.rss_kib / 1024.0
 
 
-def preview_cost(library_dir: str, runs: int) -> Tuple[List[Row], List[str]]:
-    base, env, described = command(library_dir)
+def _installed_library(parent: str, python: str) -> str:
+    """A byte-compiled copy of the library (without the engine subpackage), as the RPM
+    installs it into site-packages; returns the directory to put on PYTHONPATH."""
+    site = os.path.join(parent, "site-packages")
+    library = os.path.join(SRC, "ovirt_he_deploy")
+    shutil.copytree(library, os.path.join(site, "ovirt_he_deploy"),
+                    ignore=lambda d, names: [n for n in names if n == "__pycache__" or (
+                        d == library and n == "engine")])
+    subprocess.check_call([python, "-m", "compileall", "-q", site], env=procrun.clean_env(),
+                          stdout=subprocess.DEVNULL)
+    return site
+
+
+def cli_cost(runs: int, python: Optional[str] = None) -> Tuple[List[Row], List[str]]:
+    """check and preview of examples/nfs.conf, and `python -c pass` for scale, interleaved."""
+    python = python or sys.executable
     unit = os.path.join(EXAMPLES, "nfs.conf")
-    walls: List[float] = []
-    peaks: List[float] = []
-    floor_walls: List[float] = []
-    floor_peaks: List[float] = []
-    floor = [sys.executable, "-c", "pass"]
+    samples: Dict[str, List[Tuple[float, float]]] = {"check": [], "preview": [], "floor": []}
     with tempfile.TemporaryDirectory(prefix="he-bench-cli-") as parent:
+        site = _installed_library(parent, python)
+        env = procrun.clean_env(PYTHONPATH=site, PYTHONDONTWRITEBYTECODE="1")
+        base = [python, "-m", "ovirt_he_deploy"]
         for number in range(runs + 1):
             root = os.path.join(parent, "preview-{}".format(number))
-            wall, peak = measure(base + ["preview", unit, "--root", root], env)
-            floor_wall, floor_peak = measure(floor, env)
+            measured = {
+                "check": measure(base + ["check", unit], env),
+                "preview": measure(base + ["preview", unit, "--root", root], env),
+                "floor": measure([python, "-c", "pass"], env),
+            }
             if number == 0:
-                continue  # warm-up: page cache, first bytecode compile
-            walls.append(wall)
-            peaks.append(peak)
-            floor_walls.append(floor_wall)
-            floor_peaks.append(floor_peak)
+                continue  # warm-up: page cache
+            for name, value in measured.items():
+                samples[name].append(value)
         written = _written(os.path.join(parent, "preview-1"))
+
+    def walls(name: str) -> List[float]:
+        return [wall for wall, _ in samples[name]]
+
+    def peaks(name: str) -> List[float]:
+        return [peak for _, peak in samples[name]]
+
+    check_mb = [peak * 1024.0 * 1024.0 / MB for peak in peaks("check")]
     rows = [
+        Row(SECTION, "check examples/nfs.conf, wall, median of {}".format(runs),
+            median(walls("check")), "ms", target=TARGET_CHECK_MS, raw=spread(walls("check"))),
+        Row(SECTION, "check examples/nfs.conf, peak RSS, median of {}".format(runs),
+            median(check_mb), "MB", target=TARGET_CHECK_MB, raw=spread(check_mb),
+            shown="{:.1f} MB ({:.1f} MiB)".format(median(check_mb), median(peaks("check")))),
         Row(SECTION, "preview examples/nfs.conf --root TMP, wall, median of {}".format(runs),
-            median(walls), "ms", target=300.0, raw=spread(walls)),
+            median(walls("preview")), "ms", target=300.0, raw=spread(walls("preview"))),
         Row(SECTION, "preview examples/nfs.conf --root TMP, peak RSS, median of {}".format(
-            runs), median(peaks), "MiB", target=60.0, raw=spread(peaks)),
+            runs), median(peaks("preview")), "MiB", target=60.0, raw=spread(peaks("preview"))),
         Row(SECTION, "for scale: `python -c pass`, wall / peak RSS, median of {}".format(runs),
-            median(floor_walls), "ms", shown="{:.1f} ms / {:.1f} MiB".format(
-                median(floor_walls), median(floor_peaks)),
-            raw={"wall": spread(floor_walls), "rss": spread(floor_peaks)}),
+            median(walls("floor")), "ms", shown="{:.1f} ms / {:.1f} MiB".format(
+                median(walls("floor")), median(peaks("floor"))),
+            raw={"wall": spread(walls("floor")), "rss": spread(peaks("floor"))}),
     ]
     notes = [
-        "CLI: {}, one subprocess per run after one warm-up run, each with a fresh --root "
-        "(it wrote {}). Peak RSS: {}; wall time is taken around that parent.".format(
-            described, ", ".join(written) or "nothing", _rss_wrapper()[1]),
+        "CLI: `{} -m ovirt_he_deploy` on a byte-compiled copy of the library (as the RPM "
+        "installs it into site-packages), PYTHONDONTWRITEBYTECODE=1; one process per run, "
+        "check, preview and `python -c pass` interleaved, after one warm-up round; preview "
+        "gets a fresh --root each run (it wrote {}). Peak RSS: {}. The console script an "
+        "RPM installs may add its own start-up (e.g. a pkg_resources entry point "
+        "wrapper); that is not measured here.".format(
+            python, ", ".join(written) or "nothing", procrun.wrapper_described()),
     ]
     return rows, notes
 

@@ -1,32 +1,20 @@
-"""Plugin cost and rerun cost: full in-process otopi runs through the test double."""
+"""Rerun cost: what a second identical deploy writes, copies and restarts (in-process runs
+through the otopi test double; the time a rerun takes is in bench_process)."""
 
-import gc
 import os
-import shutil
 import tempfile
-import time
 from typing import Any, Dict, List, Sequence, Tuple
 
 import he_host
-import otopi_harness
-from benchlib import Row, median, spread
+from benchlib import Row
 
 from ovirt_he_deploy import envkeys
 
-SECTION_COST = "Plugin cost"
 SECTION_RERUN = "Rerun cost"
 OUR_EVENTS = "otopi.plugins.ovirt_he_deploy."
-VARIANTS = ("baseline", "none", "deploy")
-WARMUP_ROUNDS = 2
 
 # inode, mtime and size of a file: it counts as written when any of them changed.
 Snapshot = Dict[str, Tuple[int, int, int]]
-
-
-def without_group_statement() -> str:
-    """A last statement that leaves only the fakes group loaded: otopi applies statements in
-    order, so it replaces what the Host's APPEND statements put into BASE/pluginGroups."""
-    return "BASE/pluginGroups=str:" + otopi_harness.FAKES_GROUP
 
 
 def snapshot(host: he_host.Host) -> Snapshot:
@@ -36,16 +24,6 @@ def snapshot(host: he_host.Host) -> Snapshot:
         status = os.stat(os.path.join(host.root, path))
         found[path] = (status.st_ino, status.st_mtime_ns, status.st_size)
     return found
-
-
-def _arguments(variant: str) -> Tuple[Any, Tuple[str, ...]]:
-    """Unit file and extra statements for one variant; the Host already sets
-    serviceCheckSeconds=int:0 and the fake host's paths."""
-    if variant == "baseline":
-        return None, (without_group_statement(),)
-    if variant == "none":
-        return None, ("{}=str:{}".format(envkeys.ACTION.name, envkeys.ACTION_NONE),)
-    return he_host.example("nfs.conf"), ()
 
 
 def _check(variant: str, result: Any) -> None:
@@ -60,79 +38,6 @@ def _check(variant: str, result: Any) -> None:
         raise RuntimeError("the {} run did not load the group".format(variant))
     if variant == "deploy" and not result.environment.get("CORE/modifiedFiles"):
         raise RuntimeError("the deploy run wrote no file")
-
-
-def _timed_run(parent: str, variant: str, *extra: str) -> float:
-    """Milliseconds of one full run on a fresh fake host (host set up outside the clock)."""
-    root = tempfile.mkdtemp(dir=parent)
-    host = he_host.make_host(root)
-    unit, more = _arguments(variant)
-    gc.collect()
-    start = time.perf_counter()
-    result = host.run(unit, *more, *extra)
-    elapsed = (time.perf_counter() - start) * 1000.0
-    _check(variant, result)
-    shutil.rmtree(root)
-    return elapsed
-
-
-def _paired(first: Sequence[float], second: Sequence[float]) -> List[float]:
-    return [a - b for a, b in zip(first, second)]
-
-
-def plugin_cost(runs: int, measure_default_watch: bool) -> Tuple[List[Row], List[str]]:
-    """Baseline, none and deploy runs interleaved round by round (order rotated each round)."""
-    times: Dict[str, List[float]] = {variant: [] for variant in VARIANTS}
-    with tempfile.TemporaryDirectory(prefix="he-bench-") as parent:
-        for round_number in range(WARMUP_ROUNDS + runs):
-            shift = round_number % len(VARIANTS)
-            for variant in VARIANTS[shift:] + VARIANTS[:shift]:
-                elapsed = _timed_run(parent, variant)
-                if round_number >= WARMUP_ROUNDS:
-                    times[variant].append(elapsed)
-        watch_ms = None
-        if measure_default_watch:
-            watch_ms = _timed_run(parent, "deploy", "{}=int:{}".format(
-                envkeys.SERVICE_CHECK_SECONDS.name, envkeys.SERVICE_CHECK_SECONDS.default))
-
-    baseline, none, deploy = times["baseline"], times["none"], times["deploy"]
-    deploy_over_none = _paired(deploy, none)
-    none_over_baseline = _paired(none, baseline)
-    deploy_over_baseline = _paired(deploy, baseline)
-    ratio = median(deploy) / median(none)
-    per = "{} runs each".format(runs)
-    rows = [
-        Row(SECTION_COST, "run without the group loaded (baseline), median of " + per,
-            median(baseline), "ms", raw=spread(baseline)),
-        Row(SECTION_COST, "run with the group, action none, median of " + per,
-            median(none), "ms", raw=spread(none)),
-        Row(SECTION_COST, "run with the group, action deploy (nfs), median of " + per,
-            median(deploy), "ms", raw=spread(deploy)),
-        Row(SECTION_COST, "deploy adds over none (median of paired differences)",
-            median(deploy_over_none), "ms", target=50.0, raw=spread(deploy_over_none)),
-        Row(SECTION_COST, "deploy / none (ratio of medians)", ratio, "x",
-            raw={"ratio": ratio}),
-        Row(SECTION_COST, "none adds over baseline (median of paired differences)",
-            median(none_over_baseline), "ms", target=5.0, raw=spread(none_over_baseline)),
-        Row(SECTION_COST, "deploy adds over baseline (median of paired differences)",
-            median(deploy_over_baseline), "ms", raw=spread(deploy_over_baseline)),
-    ]
-    notes = [
-        "Plugin cost: in-process runs of the otopi test double (tests/otopi_double), "
-        "{} measured rounds after {} warm-up rounds; each round runs baseline, none and "
-        "deploy once, in an order rotated every round, each on a fresh fake host. The "
-        "double re-imports the plugin modules every run; the library stays imported after "
-        "the first run, as it would in one otopi process.".format(runs, WARMUP_ROUNDS),
-        "Deploy runs set {}=int:0.".format(envkeys.SERVICE_CHECK_SECONDS.name) + (
-            " With the default ({} s) one deploy run took {:.0f} ms: that is a deliberate "
-            "watch of the HA services after starting them, not cost.".format(
-                envkeys.SERVICE_CHECK_SECONDS.default, watch_ms)
-            if watch_ms is not None else
-            " The default ({} s) is a deliberate watch of the HA services after starting "
-            "them, not cost (not measured in --quick).".format(
-                envkeys.SERVICE_CHECK_SECONDS.default)),
-    ]
-    return rows, notes
 
 
 def _service_calls(calls: Sequence[str], method: str) -> List[str]:

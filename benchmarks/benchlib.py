@@ -50,7 +50,7 @@ class Row:
             return "info"
         passed = {"<": self.value < self.target, "<=": self.value <= self.target,
                   "=": self.value == self.target}[self.comparison]
-        return "PASS" if passed else "MISS"
+        return "PASS" if passed else "FAIL"
 
     def value_text(self) -> str:
         if self.shown is not None:
