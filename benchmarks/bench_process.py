@@ -119,8 +119,8 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
         shown="{} / {}; CPU {:.1f} ms".format(_spread(base_wall, "ms"),
                                              _spread(base_rss, "MiB"),
                                              statistics.median(base_cpu)),
-        raw={"wall_ms": summary(base_wall), "rss_mib": summary(base_rss),
-             "cpu_ms": summary(base_cpu)})]
+        raw={"mode": mode, "variant": op.BASELINE, "wall_ms": summary(base_wall),
+             "rss_mib": summary(base_rss), "cpu_ms": summary(base_cpu)})]
     for variant in op.VARIANTS[1:]:
         walls, rss = data.walls(mode, variant), data.rss(mode, variant)
         added = data.paired(mode, variant)
@@ -133,7 +133,8 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
             shown="{}; run {:.1f} ms; CPU adds {:+.1f} ms".format(
                 _spread(added, "ms", True), statistics.median(walls),
                 statistics.median(added_cpu)),
-            raw={"added_ms": summary(added), "wall_ms": summary(walls),
+            raw={"mode": mode, "variant": variant, "what": "wall",
+                 "added_ms": summary(added), "wall_ms": summary(walls),
                  "added_cpu_ms": summary(added_cpu)}))
         rows.append(Row(
             section, "{}: adds over baseline, peak RSS".format(op.DESCRIBED[variant]),
@@ -141,13 +142,15 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
             target=rss_targets.get(variant) if cached else None,
             shown="{}; run {:.1f} MiB".format(_spread(added_rss, "MiB", True),
                                               statistics.median(rss)),
-            raw={"added_mib": summary(added_rss), "rss_mib": summary(rss)}))
+            raw={"mode": mode, "variant": variant, "what": "rss",
+                 "added_mib": summary(added_rss), "rss_mib": summary(rss)}))
     rerun_vs_deploy = data.paired(mode, op.RERUN, against=op.DEPLOY)
     rows.append(Row(
         section, "rerun minus deploy, wall (median of paired differences)",
         float(statistics.median(rerun_vs_deploy)), "ms", target=0.0 if cached else None,
         comparison="<=", shown=_spread(rerun_vs_deploy, "ms", True),
-        raw={"rerun_minus_deploy_ms": summary(rerun_vs_deploy)}))
+        raw={"mode": mode, "what": "rerun-deploy",
+             "rerun_minus_deploy_ms": summary(rerun_vs_deploy)}))
     return rows
 
 
@@ -258,7 +261,8 @@ def imports(repeats: int, python: Optional[str] = None) -> Tuple[List[Row], List
             "their import self time summed".format(op.DESCRIBED[variant]), total, "ms",
             shown="{} ({}); {}".format(len(new), len(ours), "{:.1f} ms".format(total)
                                        if importtime else "no -X importtime before 3.7"),
-            raw={"modules": new, "self_ms": per_module}))
+            raw={"variant": variant, "what": "imports", "modules": new,
+                 "self_ms": per_module}))
         costly = sorted(per_module.items(), key=lambda item: -item[1])
         notes.append("{} ({}) loads beyond the baseline: {}.{}".format(
             op.DESCRIBED[variant], otopi.name, " ".join(new) or "nothing",
