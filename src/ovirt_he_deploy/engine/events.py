@@ -1,7 +1,7 @@
 """The engine's audit events: where a command starts, what went wrong on a host since then."""
 
 import re
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional, Tuple
 
 from .hosts import enum_text
 
@@ -75,12 +75,15 @@ def host_problems(connection: Any, host_id: str, name: str, index: int) -> List[
 
 
 def maintenance_failure(connection: Any, host_id: str, name: str,
-                        index: int) -> Optional[Event]:
-    """The first event after index that says the host's move to maintenance is stuck."""
+                        index: int) -> Tuple[Optional[Event], int]:
+    """The first event after index that says the host's move to maintenance is stuck, and the
+    newest index looked at (where the next check can start)."""
+    newest = index
     for event in since(connection, index):
         if event.code in MAINTENANCE_FAILURES and event.about(host_id, name):
-            return event
-    return None
+            return event, event.number
+        newest = max(newest, event.number)
+    return None, newest
 
 
 def maintenance_started(connection: Any, host_id: str, name: str, default: int) -> int:

@@ -100,13 +100,15 @@ class Waiter:
             else:
                 unresponsive_since = None
             if maintenance_since is not None:
-                self._check_maintenance(host_id, maintenance_since)
+                maintenance_since = self._check_maintenance(host_id, maintenance_since)
             self.pause()
 
-    def _check_maintenance(self, host_id: str, index: int) -> None:
-        stuck = events.maintenance_failure(self.connection, host_id, self.name, index)
+    def _check_maintenance(self, host_id: str, index: int) -> int:
+        """Fail on a stuck move to maintenance logged after index; else the index to go on
+        from (each poll looks only at new events)."""
+        stuck, newest = events.maintenance_failure(self.connection, host_id, self.name, index)
         if stuck is None:
-            return
+            return newest
         raise HostFailed(self.name, "its move to maintenance is stuck: the engine logged {} "
                          "({}): {}. The host stays preparing_for_maintenance while VMs still "
                          "run on it: migrate or shut them down by hand (or activate the host "
