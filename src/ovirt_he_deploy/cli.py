@@ -214,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="file to write (default: standard output)")
     answer.set_defaults(func=cmd_answer_file)
 
+    from . import hostcmd  # imported here: hostcmd imports this module
+    hostcmd.add_parser(commands)
+
     try:
         from .engine import cli as engine_cli
     except ImportError:

@@ -1,0 +1,304 @@
+"""`ovirt-he-deploy host deploy|remove`: run the real otopi with this plugin group on a host."""
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+from typing import IO, TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
+
+from . import envkeys, installed, otopiconf, validation
+from .unit import InvalidUnit
+
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+# The same codes as ovirt_he_deploy.cli; otopi's own status is passed through as it is
+# (0 success, 1 failure, 2 plugin loading failed; otopi-plugin-contract.md §1.7).
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# otopi.spec.in installs the wrapper as %{_sbindir}/otopi (package otopi-common, pulled in
+# by python3-otopi); /usr/sbin is not on every user's PATH.
+OTOPI_FALLBACKS: Tuple[str, ...] = ("/usr/sbin/otopi",)
+# otopi names its log <CORE/logDir>/<CORE/logFileNamePrefix>-<time>-<random>.log, logDir
+# being $OTOPI_LOGDIR, else the temp dir (otopi src/plugins/otopi/core/log.py _setupLogging).
+LOG_PREFIX = "ovirt-he-deploy"
+
+# Words otopi's shlex.split leaves alone, and the shell too.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+# otopi's note "Log file: PATH"; the human dialect wraps it after the colon when it is long.
+_LOG_FILE_LINE = re.compile(r"Log file:(?:\s+(?P<path>\S.*?))?\s*$")
+_ERROR_PREFIXES = ("[ ERROR ] ", "***L:ERROR ")
+
+
+class HostCommandError(RuntimeError):
+    """The host command cannot run otopi; the message says why and what to do."""
+
+
+class OtopiRun(NamedTuple):
+    """One otopi invocation: the argv (statements already quoted for otopi) and extra env."""
+
+    argv: Tuple[str, ...]
+    env: Tuple[Tuple[str, str], ...] = ()
+
+    def shell_line(self) -> str:
+        """The command line as a shell would take it, environment assignments first."""
+        words = ["{}={}".format(name, shlex.quote(value)) for name, value in self.env]
+        words.extend(shlex.quote(word) for word in self.argv)
+        return " ".join(words)
+
+
+class Outcome(NamedTuple):
+    """What the host command keeps from otopi's output: its error lines and its log file."""
+
+    errors: Tuple[str, ...] = ()
+    log_file: Optional[str] = None
+    log_file_next: bool = False
+
+
+def otopi_word(statement: str) -> str:
+    """A statement as one word for otopi, which joins its arguments and shlex-splits them.
+
+    The otopi wrapper re-runs itself through `sudo -n /bin/sh -c "'$0' '$*'"` when not root
+    (otopi src/bin/otopi), so a single quote cannot travel; control characters cannot
+    either. Anything else that shlex would split is wrapped in double quotes.
+    """
+    if _PLAIN_WORD.fullmatch(statement):
+        return statement
+    bad = [char for char in statement if char == "'" or ord(char) < 32 or ord(char) == 127]
+    if bad:
+        raise HostCommandError(
+            "{!r} cannot be passed to otopi: it contains {}; otopi joins its arguments and "
+            "re-runs itself inside single quotes. Use a path or value without it.".format(
+                statement, "a single quote" if bad[0] == "'" else "a control character"))
+    return '"' + statement.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def statement_arg(text: str) -> str:
+    """argparse type for --otopi-statement: [APPEND:|PREPEND:]KEY=type:value, type checked.
+
+    otopi exits 1 without a word for a statement without a known type (contract §1.3).
+    """
+    key, separator, value = text.partition("=")
+    if not separator or not key or key in ("APPEND:", "PREPEND:"):
+        raise argparse.ArgumentTypeError(
+            "{!r} is not an otopi statement; write KEY=type:value, e.g. "
+            "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30".format(text.split("=")[0]))
+    try:
+        otopiconf.parse_typed(key, value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def find_otopi(explicit: Optional[str], fallbacks: Optional[Sequence[str]] = None) -> str:
+    """The otopi executable: --otopi, else `otopi` on PATH, else /usr/sbin/otopi."""
+    fallbacks = OTOPI_FALLBACKS if fallbacks is None else fallbacks
+    if explicit is not None:
+        found = shutil.which(explicit) if os.sep not in explicit else (
+            explicit if os.access(explicit, os.X_OK) and os.path.isfile(explicit) else None)
+        if found is None:
+            raise HostCommandError("--otopi {}: no such executable.".format(explicit))
+        return found
+    found = shutil.which("otopi")
+    if found is not None:
+        return found
+    for path in fallbacks:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise HostCommandError(
+        "otopi is not installed on this machine (looked for otopi on PATH and at {}). "
+        "Install python3-otopi (its otopi-common package provides /usr/sbin/otopi), or "
+        "give --otopi PATH.".format(", ".join(fallbacks)))
+
+
+def group_statements(plugin_dir: str) -> List[str]:
+    """Load the group. pluginPath and pluginGroups work only on the command line (contract
+    §1.5); APPEND keeps the groups otopi or ovirt-host-deploy already have."""
+    return ["APPEND:BASE/pluginPath=str:" + plugin_dir,
+            "APPEND:BASE/pluginGroups=str:" + installed.GROUP,
+            "CORE/logFileNamePrefix=str:" + LOG_PREFIX]
+
+
+def deploy_statements(unit_path: str) -> List[str]:
+    return ["CORE/configFileAppend=str:" + os.path.abspath(unit_path)]
+
+
+def remove_statements(host_id: Optional[int]) -> List[str]:
+    """Set on the command line, so no remove unit file is needed; the host id (when given)
+    names the host's slot in the shared metadata, which the conf may no longer tell."""
+    out = ["{}=str:{}".format(envkeys.ACTION.name, envkeys.ACTION_REMOVE)]
+    if host_id is not None:
+        out.append("{}=str:{}".format(envkeys.config_key("host_id"), host_id))
+    return out
+
+
+def build_run(otopi: str, plugin_dir: str, action_statements: Sequence[str],
+              extra: Sequence[str] = (), pythonpath: Optional[str] = None,
+              inherited_pythonpath: Optional[str] = None) -> OtopiRun:
+    """The otopi invocation: group, action, then the caller's extra statements (which win)."""
+    words = [otopi_word(s) for s in
+             group_statements(plugin_dir) + list(action_statements) + list(extra)]
+    env: List[Tuple[str, str]] = []
+    if pythonpath is not None:
+        env.append(("PYTHONPATH", os.pathsep.join(
+            [pythonpath] + ([inherited_pythonpath] if inherited_pythonpath else []))))
+    return OtopiRun(argv=tuple([otopi] + words), env=tuple(env))
+
+
+def scan_line(line: str, outcome: Outcome) -> Outcome:
+    """Keep otopi's error lines (human and machine dialects) and the log file it names."""
+    text = line.rstrip("\n")
+    for prefix in _ERROR_PREFIXES:
+        if text.startswith(prefix):
+            return outcome._replace(errors=outcome.errors + (text[len(prefix):],))
+    if outcome.log_file_next:
+        return outcome._replace(log_file=text.strip() or None, log_file_next=False)
+    match = _LOG_FILE_LINE.search(text)
+    if match and outcome.log_file is None:
+        path = match.group("path")
+        return outcome._replace(log_file=path, log_file_next=path is None)
+    return outcome
+
+
+def stream(run: OtopiRun, out: IO[str]) -> Tuple[int, Outcome]:
+    """Run otopi, echo every line of its output as it comes, return its status and outcome.
+
+    stdin is otopi's too (it may ask a question); stderr joins stdout, in order.
+    """
+    env = dict(os.environ)
+    env.update(dict(run.env))
+    outcome = Outcome()
+    process = subprocess.Popen(list(run.argv), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, env=env,
+                               universal_newlines=True, encoding="utf-8", errors="replace")
+    assert process.stdout is not None
+    try:
+        for line in iter(process.stdout.readline, ""):
+            out.write(line)
+            out.flush()
+            outcome = scan_line(line, outcome)
+    except KeyboardInterrupt:
+        # otopi got the same SIGINT (one process group); let it clean up and report.
+        pass
+    finally:
+        process.stdout.close()
+        code = process.wait()
+    return (128 - code if code < 0 else code), outcome
+
+
+def failure_lines(command: str, code: int, outcome: Outcome) -> List[str]:
+    """The summary printed after a failed run; the Ansible hook fails the play with it."""
+    lines = ["{}: otopi failed (exit status {}):".format(command, code)]
+    lines.extend("  " + error for error in outcome.errors)
+    if not outcome.errors:
+        lines.append("  otopi printed no error line; see its log (OTOPI_DEBUG=1 shows more).")
+    if outcome.log_file:
+        lines.append("  log: " + outcome.log_file)
+    return lines
+
+
+def _check_unit(path: str) -> None:
+    """The unit must be a valid deploy unit; the group checks it again, but a usage slip
+    (a remove unit, a typo'd file) is clearer here than as an otopi stage failure."""
+    try:
+        unit = validation.check(otopiconf.load_unit(path))
+    except OSError as error:
+        raise HostCommandError("cannot read {}: {}".format(
+            path, error.strerror or error)) from None
+    except InvalidUnit as error:
+        raise HostCommandError(str(error)) from None
+    if unit.action != envkeys.ACTION_DEPLOY:
+        raise HostCommandError(
+            "{} asks for {}={}; `host deploy` needs a deploy unit (use `host remove` to "
+            "remove Hosted Engine).".format(path, envkeys.ACTION.name, unit.action))
+    if unit.get("password") and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        print("note: {} holds the iSCSI CHAP password and other users can read it; "
+              "chmod 0600 it.".format(path), file=sys.stderr)
+
+
+def _otopi_run(args: argparse.Namespace) -> OtopiRun:
+    if args.host_command == "deploy":
+        _check_unit(args.unit)
+        action = deploy_statements(args.unit)
+    else:
+        action = remove_statements(args.host_id)
+    try:
+        plugin_dir = installed.plugin_dir()
+    except installed.PluginGroupMissing as error:
+        raise HostCommandError(str(error)) from None
+    try:
+        otopi = find_otopi(args.otopi)
+    except HostCommandError as error:
+        if not args.dry_run:
+            raise
+        print("note: {}".format(error), file=sys.stderr)
+        otopi = "otopi"
+    return build_run(otopi, plugin_dir, action, args.otopi_statement,
+                     installed.library_pythonpath(), os.environ.get("PYTHONPATH"))
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    command = "ovirt-he-deploy host " + args.host_command
+    try:
+        run = _otopi_run(args)
+    except HostCommandError as error:
+        print("{}: {}".format(command, error), file=sys.stderr)
+        return EXIT_FAILED
+    if args.dry_run:
+        print(run.shell_line())
+        return EXIT_OK
+    try:
+        code, outcome = stream(run, sys.stdout)
+    except OSError as error:
+        print("{}: cannot run {}: {}".format(command, run.argv[0], error.strerror or error),
+              file=sys.stderr)
+        return EXIT_FAILED
+    if code != EXIT_OK:
+        for line in failure_lines(command, code, outcome):
+            print(line, file=sys.stderr)
+    return code
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the otopi command line and run nothing")
+    parser.add_argument("--otopi", metavar="PATH",
+                        help="the otopi executable (default: otopi on PATH, else "
+                             "/usr/sbin/otopi)")
+    parser.add_argument("--otopi-statement", metavar="KEY=TYPE:VALUE", action="append",
+                        default=[], type=statement_arg,
+                        help="one more otopi statement, after ours (repeatable), e.g. "
+                             "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30")
+
+
+def add_parser(commands: "SubParsers") -> None:
+    """Add `host deploy` and `host remove` to the ovirt-he-deploy command line."""
+    from . import cli as base_cli  # imported here: ovirt_he_deploy.cli imports this module
+    host = commands.add_parser(
+        "host", help="deploy or remove Hosted Engine on this host with otopi",
+        description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
+                    "stream its progress and exit with its status. Its log is otopi's, "
+                    "named {}-*.log.".format(LOG_PREFIX))
+    sub = host.add_subparsers(dest="host_command", metavar="HOST-COMMAND")
+    sub.required = True
+    deploy = sub.add_parser(
+        "deploy", allow_abbrev=False, help="deploy Hosted Engine from a deploy unit",
+        description="Check UNIT, then run otopi with it as CORE/configFileAppend.")
+    deploy.add_argument("unit", metavar="UNIT",
+                        help="deploy unit (otopi config file, e.g. from `answer-file`)")
+    _common_options(deploy)
+    deploy.set_defaults(func=cmd_host)
+    remove = sub.add_parser(
+        "remove", allow_abbrev=False, help="remove Hosted Engine from this host",
+        description="Run otopi with HOSTED_ENGINE/action=str:remove.")
+    remove.add_argument("--host-id", metavar="N", type=base_cli.host_id_arg,
+                        help="this host's id in the Hosted Engine metadata (its vds_spm_id), "
+                             "passed as HOSTED_ENGINE_CONFIG/host_id")
+    _common_options(remove)
+    remove.set_defaults(func=cmd_host)
