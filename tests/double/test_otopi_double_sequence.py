@@ -156,7 +156,7 @@ def test_condition_is_evaluated_right_before_the_method(run, groups):
 def test_false_condition_skips_the_method(run, groups):
     result = run(groups('dt_probe'))
     assert not result.ran('Plugin._abort')
-    assert 'condition False for otopi.plugins.dt_probe.probe.events.Plugin._abort' in \
+    assert 'otopi.plugins.dt_probe.probe.events.Plugin._abort condition False' in \
         result.log_text
 
 

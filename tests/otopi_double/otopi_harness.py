@@ -27,7 +27,9 @@ DEFAULT_TERMINATION = ('env-get -k BASE/error', 'log', 'quit')
 # import the library); in-process runs use the test process's sys.path instead.
 EXTRA_PYTHONPATH = []  # type: List[str]
 
-_EVENT_RE = re.compile(r'\bStage (\S+) METHOD (\S+) \((.*)\)\s*$')
+_EVENT_RE = re.compile(r'\bStage (\S+) METHOD (\S+)(?: \((.*)\))?\s*$')
+_CONDITION_FALSE_RE = re.compile(r'\s(\S+) condition False\s*$')
+_SEQUENCE_RE = re.compile(r'^.*\s{4}METHOD (\S+) \((.*)\)\s*$')
 _ROOT = None
 
 Statements = Union[str, Sequence[str]]
@@ -42,8 +44,12 @@ def _workRoot():
     return _ROOT
 
 
-def _runDir():
+def run_dir():
+    """A fresh directory for one run's log and dump."""
     return tempfile.mkdtemp(dir=_workRoot())
+
+
+_runDir = run_dir
 
 
 def fakes_statements(*groups: str) -> List[str]:
@@ -74,14 +80,30 @@ def parse_typed_value(s: str) -> Any:
 
 
 def parse_events(log_text: str) -> List[Event]:
-    """(stage id, full method name, name) from the 'Stage X METHOD Y (name)' log lines."""
-    events = []
+    """(stage id, full method name, name) of the events that ran, from an otopi log.
+
+    otopi logs 'Stage X METHOD Y' before it evaluates an event's condition (once the log
+    exists) and 'Y condition False' when the condition says no; the names come from the
+    SEQUENCE DUMP. The double logs the same way, so this reads both.
+    """
+    names = {}  # type: Dict[str, Optional[str]]
+    events = []  # type: List[Event]
     for line in log_text.splitlines():
+        m = _SEQUENCE_RE.match(line)
+        if m and 'Stage ' not in line:
+            names[m.group(1)] = None if m.group(2) == 'None' else m.group(2)
+            continue
         m = _EVENT_RE.search(line)
         if m:
-            name = None if m.group(3) == 'None' else m.group(3)
-            events.append((m.group(1), m.group(2), name))
-    return events
+            events.append((m.group(1), m.group(2), None))
+            continue
+        m = _CONDITION_FALSE_RE.search(line)
+        if m:
+            for i in range(len(events) - 1, -1, -1):
+                if events[i][1] == m.group(1):
+                    del events[i]
+                    break
+    return [(stage, method, names.get(method)) for stage, method, _ in events]
 
 
 class RunResult(NamedTuple):
@@ -217,22 +239,31 @@ def run_otopi(
         cwd=cwd,
         timeout=timeout,
     )
+    return result_from_files(proc.returncode, proc.stdout, proc.stderr, dump,
+                             env_updates.get('OTOPI_LOGDIR') or rundir)
+
+
+def result_from_files(exit_code, stdout, stderr, dump, logdir):
+    """A RunResult from what a subprocess run left: its JSON dump and its log.
+
+    Events come from the dump when the double wrote one, else from the log (the real
+    otopi's fakes-group dump has no events).
+    """
     environment, events = _loadDump(dump)
-    log_file = (environment or {}).get('CORE/logFileName') or _newestLog(
-        env_updates.get('OTOPI_LOGDIR') or rundir)
+    log_file = (environment or {}).get('CORE/logFileName') or _newestLog(logdir)
     log_text = _readLog(log_file)
     if events is None:
         events = parse_events(log_text)
     environment = environment or {}
     return RunResult(
-        exit_code=proc.returncode,
+        exit_code=exit_code,
         environment=environment,
         log_text=log_text,
-        stdout=proc.stdout,
+        stdout=stdout,
         events=events,
         calls=list(environment.get('HE_FAKES/calls') or []),
         log_file=log_file,
-        stderr=proc.stderr,
+        stderr=stderr,
     )
 
 
@@ -281,6 +312,7 @@ class EngineDriver(object):
         timeout: float = 30.0,
         line_timeout: float = 15.0,
         python: Optional[str] = None,
+        command: Optional[Sequence[str]] = None,
     ):
         self.statements = _statementList(statements)
         self.customization = list(customization)
@@ -291,15 +323,16 @@ class EngineDriver(object):
         self.timeout = timeout
         self.line_timeout = line_timeout
         self.python = python or sys.executable
+        # How otopi is started: the double by default, e.g. a real otopi's wrapper instead.
+        self.command = list(command) if command else [self.python, '-m', 'otopi']
 
     def run(self) -> EngineResult:
         rundir = _runDir()
         dump = os.path.join(rundir, 'env-dump.json')
-        env_updates = {'OTOPI_LOGDIR': rundir, ENV_DUMP: dump}
+        env_updates = {'OTOPI_LOGDIR': rundir, ENV_DUMP: dump, 'HE_FAKES_ENV_DUMP': dump}
         env_updates.update(self.os_env)
         stderr_path = os.path.join(rundir, 'stderr.txt')
-        argv = [
-            self.python, '-m', 'otopi',
+        argv = self.command + [
             'DIALOG/dialect=str:machine', 'DIALOG/customization=bool:True',
         ] + self.statements
         with open(stderr_path, 'w') as stderr:

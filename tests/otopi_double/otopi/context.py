@@ -1,5 +1,6 @@
 """The context: environment, providers, plugin loading, sequence building and running."""
 
+import glob
 import importlib.util
 import logging
 import os
@@ -192,8 +193,13 @@ class Context(base.Base):
     # -- loading ---------------------------------------------------------
     @staticmethod
     def _moduleName(group, relpath):
-        name = '.'.join([_MODULE_PREFIX, group] + relpath.split(os.sep))
-        return re.sub(r'[^A-Za-z0-9._]', '_', name)
+        # otopi synthesizes the group and the directories above the package (every character
+        # but alnum, '.' and '_' becomes '_') but keeps the package's own directory name as
+        # it is (contract §0.1): group ovirt-host-deploy, directory hosted-engine ->
+        # otopi.plugins.ovirt_host_deploy.hosted-engine
+        parts = relpath.split(os.sep)
+        prefix = [re.sub(r'[^A-Za-z0-9._]', '_', part) for part in [group] + parts[:-1]]
+        return '.'.join([_MODULE_PREFIX] + prefix + parts[-1:])
 
     def _loadPackage(self, group, groupdir, pkgdir):
         name = self._moduleName(group, os.path.relpath(pkgdir, groupdir))
@@ -216,7 +222,8 @@ class Context(base.Base):
             full = os.path.join(directory, entry)
             if not os.path.isdir(full):
                 continue
-            if os.path.exists(os.path.join(full, '__init__.py')):
+            # otopi takes any __init__.py* (glob) as the mark of a plugin package
+            if glob.glob(os.path.join(full, '__init__.py*')):
                 self._loadPackage(group, groupdir, full)
             else:
                 self._loadGroup(group, groupdir, full)
@@ -394,18 +401,20 @@ class Context(base.Base):
     def _executeMethod(self, stage, m):
         for callback in self._preEventCallbacks:
             callback(stage=stage, method=m)
+        # As otopi: the METHOD line (without the event name) is logged before the condition
+        # is evaluated, and only once the log exists; a false condition adds its own line.
+        if self.environment[constants.BaseEnv.LOG]:
+            self.logger.debug(
+                'Stage %s METHOD %s', plugin.Stages.stage_id(stage), m['fullname'],
+            )
         try:
             if m['condition'](m['method'].__self__):
-                self.logger.debug(
-                    'Stage %s METHOD %s (%s)',
-                    plugin.Stages.stage_id(stage), m['fullname'], m['name'],
-                )
                 self.executedEvents.append(
                     (plugin.Stages.stage_id(stage), m['fullname'], m['name'])
                 )
                 m['method']()
             else:
-                self.logger.debug('condition False for %s', m['fullname'])
+                self.logger.debug('%s condition False', m['fullname'])
         except Exception as e:
             self.environment[constants.BaseEnv.ERROR] = True
             self.environment[constants.BaseEnv.EXCEPTION_INFO].append(sys.exc_info())

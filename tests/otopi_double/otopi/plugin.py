@@ -179,6 +179,57 @@ class PluginBase(base.Base):
         self.logger.debug('execute-result: %s, rc=%s', args, rc)
         return rc, stdout, stderr
 
+    def executePipe(self, popenArgs, raiseOnError=True, logStreams=True, stdin=None,
+                    timeout=None, callback=None, callback_interval=30, envAppend=None,
+                    stdout=None):
+        """A pipeline (contract §5): {'stdout': [lines], 'result': [{'rc', 'stderr'}]}.
+
+        As otopi: every argument must be a str; past `timeout` seconds the processes are
+        killed and RuntimeError('Command timeout') is raised.
+        """
+        for kw in popenArgs:
+            if not all(isinstance(a, str) for a in kw.get('args', ())):
+                raise RuntimeError('Malformed argument in %r' % (kw.get('args'),))
+        popens = []
+        for i, kw in enumerate(popenArgs):
+            kw = dict(kw)
+            if envAppend is not None:
+                kw['env'] = dict(kw.get('env', os.environ), **envAppend)
+            kw.setdefault('stderr', subprocess.PIPE)
+            kw['stdout'] = subprocess.PIPE if (i < len(popenArgs) - 1 or stdout is None) \
+                else stdout
+            kw['stdin'] = popens[-1].stdout if popens else subprocess.PIPE
+            kw.setdefault('close_fds', True)
+            self.logger.debug('executePipe: %s', kw.get('args'))
+            popens.append(subprocess.Popen(**kw))
+        data = None
+        if stdin is not None:
+            data = stdin if isinstance(stdin, bytes) else '\n'.join(stdin).encode('utf-8')
+        try:
+            out, lastErr = popens[-1].communicate(input=data if len(popens) == 1 else None,
+                                                  timeout=timeout)
+            errs = [p.stderr.read() if p.stderr else b'' for p in popens[:-1]]
+            errs.append(lastErr or b'')
+            for p in popens:
+                p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for p in popens:
+                p.kill()
+                p.wait()
+            raise RuntimeError('Command timeout') from None
+        result = {
+            'stdout': (out or b'').decode('utf-8', 'replace').splitlines(),
+            'result': [
+                {'rc': p.returncode, 'stderr': e.decode('utf-8', 'replace').splitlines()}
+                for p, e in zip(popens, errs)
+            ],
+        }
+        if logStreams:
+            self.logger.debug('executePipe-result: %s', result)
+        if raiseOnError and any(r['rc'] != 0 for r in result['result']):
+            raise RuntimeError("Command '%s' failed to execute" % popenArgs[0]['args'][0])
+        return result
+
     def execute(self, args, raiseOnError=True, logStreams=True, stdin=None,
                 *eargs, **kwargs):
         if not isinstance(args, (list, tuple)) or not all(isinstance(a, str) for a in args):

@@ -11,7 +11,6 @@ class Plugin(plugin.PluginBase, command.CommandBase):
 
     def __init__(self, context):
         super(Plugin, self).__init__(context=context)
-        self._commands = set()
 
     def _key(self, name):
         return '%s%s' % (otopicons.BaseEnv.COMMAND_PREFIX, name)
@@ -21,21 +20,25 @@ class Plugin(plugin.PluginBase, command.CommandBase):
             'PATH', '')
         for d in path.split(':'):
             candidate = os.path.join(d, name)
-            if d and os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            # otopi takes the first path that exists (os.path.exists)
+            if d and os.path.exists(candidate):
                 return candidate
         return None
 
     def _detectAll(self):
-        for name in sorted(self._commands):
+        for name in self.enum():
             if self.environment.get(self._key(name)) is None:
                 self.environment[self._key(name)] = self._search(name)
 
     def detect(self, command):
-        self._commands.add(command)
+        self.environment.setdefault(self._key(command), None)
 
     def get(self, command, optional=False):
+        # As otopi: an optional get returns what detection found (None for a command never
+        # declared with detect() in STAGE_SETUP, even if it exists); only a required get
+        # searches on demand.
         path = self.environment.get(self._key(command))
-        if path is None:
+        if path is None and not optional:
             path = self._search(command)
             if path is not None:
                 self.environment[self._key(command)] = path
@@ -47,7 +50,8 @@ class Plugin(plugin.PluginBase, command.CommandBase):
         self.environment[self._key(command)] = path
 
     def enum(self):
-        return sorted(self._commands)
+        prefix = otopicons.BaseEnv.COMMAND_PREFIX
+        return sorted(k[len(prefix):] for k in self.environment if k.startswith(prefix))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_BOOT,
