@@ -3,25 +3,31 @@
 from typing import Iterable, List
 
 PLUGIN_MODULE_PREFIX = "otopi.plugins."
-HOSTED_ENGINE_PACKAGE = "hosted_engine"
+# otopi keeps a plugin package's directory name as it is in the module name (only the group
+# and the directories above are made identifiers): ovirt-host-deploy's plugin loads as
+# otopi.plugins.ovirt_host_deploy.hosted-engine. The underscore spelling is accepted too.
+HOSTED_ENGINE_PACKAGES = ("hosted-engine", "hosted_engine")
 
 
-def other_hosted_engine_plugins(module_names: Iterable[str], own_module: str) -> List[str]:
-    """Loaded otopi plugin packages named hosted_engine that are not our own group's.
+def other_hosted_engine_plugins(module_names: Iterable[str], own_package: str) -> List[str]:
+    """Loaded otopi plugin packages named hosted-engine, other than own_package.
 
-    ovirt-host-deploy ships one (group ovirt-host-common, package hosted-engine) that acts
-    on the same HOSTED_ENGINE/action key; both acting in one run would write the conf twice
-    and fight over the services.
+    ovirt-host-deploy ships one (sources in ovirt-host-common/hosted-engine, installed in
+    the plugin directory of group ovirt-host-deploy) that acts on the same
+    HOSTED_ENGINE/action key; both acting in one run would write the conf twice and fight
+    over the services.
     """
-    own_group = own_module.split(".")[2] if own_module.startswith(PLUGIN_MODULE_PREFIX) else ""
     found = set()
     for name in module_names:
-        if not name.startswith(PLUGIN_MODULE_PREFIX):
+        if not name.startswith(PLUGIN_MODULE_PREFIX) or name == own_package:
             continue
         parts = name.split(".")
-        if len(parts) < 4 or parts[2] == own_group:
-            continue
-        if HOSTED_ENGINE_PACKAGE in parts[3:]:
-            index = parts.index(HOSTED_ENGINE_PACKAGE, 3)
-            found.add(".".join(parts[:index + 1]))
+        # otopi.plugins.<group>[.<dirs>].<package>: the package itself, not its submodules
+        # (those show up too, under the package's name).
+        for index in range(3, len(parts)):
+            if parts[index] in HOSTED_ENGINE_PACKAGES:
+                package = ".".join(parts[:index + 1])
+                if package != own_package:
+                    found.add(package)
+                break
     return sorted(found)

@@ -53,9 +53,17 @@ REQUIRED_ARCH = EnvKey(
     _OWN + "requiredArch", "str", "x86_64",
     "Machine architecture Hosted Engine hosts must have.",
 )
-SERVICE_CHECK_SECONDS = EnvKey(
-    _OWN + "serviceCheckSeconds", "int", 10,
-    "How long closeup watches the HA services after starting them.",
+SERVICE_WAIT_SECONDS = EnvKey(
+    _OWN + "serviceWaitSeconds", "int", 180,
+    "How long closeup waits for ovirt-ha-broker and ovirt-ha-agent to be running after "
+    "their restart. The agent exits while the broker's socket is not up yet and systemd "
+    "starts it again 10 s later, so a healthy start can look stopped for a while; 0 checks "
+    "once.",
+)
+METADATA_CLEANUP_SECONDS = EnvKey(
+    _OWN + "metadataCleanupSeconds", "int", 300,
+    "Remove: how long 'hosted-engine --clean-metadata' may take to free this host's slot "
+    "in the shared Hosted Engine metadata (it waits for storage like the agent does).",
 )
 
 PLAN = EnvKey(
@@ -71,7 +79,7 @@ HOST_TOUCHED = EnvKey(
 
 OWN_KEYS: Tuple[EnvKey, ...] = (
     CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
-    SERVICE_CHECK_SECONDS,
+    SERVICE_WAIT_SECONDS, METADATA_CLEANUP_SECONDS,
 )
 INTERNAL_KEYS: Tuple[EnvKey, ...] = (PLAN, HOST_TOUCHED)
 ALL_KEYS: Tuple[EnvKey, ...] = (ACTION,) + OWN_KEYS + INTERNAL_KEYS

@@ -8,7 +8,7 @@ import pwd
 import tempfile
 from typing import Iterable, List, Optional, Tuple
 
-from .plan import FileRemoval, FileWrite, MaintenanceChange
+from .plan import FileRemoval, FileWrite
 
 TEMP_PREFIX = ".ovirt-he-deploy."
 TEMP_SUFFIX = ".tmp"
@@ -41,7 +41,7 @@ def resolve_account(owner: str, group: str) -> Tuple[int, int]:
     return uid, gid
 
 
-def _fail(action: str, path: str, error: OSError) -> HostFileError:
+def file_error(action: str, path: str, error: OSError) -> HostFileError:
     hint = {
         errno.EACCES: "check the directory's permissions and that the run is root",
         errno.EPERM: "check the directory's permissions and that the run is root",
@@ -92,7 +92,7 @@ def remove_files(paths: Iterable[str]) -> None:
         except FileNotFoundError:
             pass
         except OSError as error:
-            raise _fail("remove", path, error) from None
+            raise file_error("remove", path, error) from None
 
 
 def read_bytes(path: str) -> Optional[bytes]:
@@ -103,7 +103,7 @@ def read_bytes(path: str) -> Optional[bytes]:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise _fail("read", path, error) from None
+        raise file_error("read", path, error) from None
 
 
 class StagedFile:
@@ -120,6 +120,9 @@ class StagedFile:
         self.make_dirs = make_dirs
         self.temp: Optional[str] = None
         self.created_dirs: List[str] = []
+        # After commit: what was put in place (the top created directory, else the file),
+        # for the caller to restore SELinux contexts on.
+        self.committed: List[str] = []
 
     def __str__(self) -> str:
         return "file {}".format(self.path)
@@ -136,7 +139,7 @@ class StagedFile:
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise _fail("inspect", self.path, error) from None
+            raise file_error("inspect", self.path, error) from None
         if (status.st_mode & 0o7777) != self.mode:
             return False
         if self.chown and (status.st_uid, status.st_gid) != self._ids():
@@ -158,7 +161,7 @@ class StagedFile:
                                         suffix=TEMP_SUFFIX, dir=directory)
         except OSError as error:
             self._remove_created_dirs()
-            raise _fail("write", self.path, error) from None
+            raise file_error("write", self.path, error) from None
         try:
             if self.chown:
                 os.fchown(fd, uid, gid)
@@ -171,7 +174,7 @@ class StagedFile:
             os.close(fd)
             os.unlink(temp)
             self._remove_created_dirs()
-            raise _fail("write", self.path, error) from None
+            raise file_error("write", self.path, error) from None
         os.close(fd)
         self.temp = temp
         return True
@@ -193,7 +196,7 @@ class StagedFile:
                 continue
             except OSError as error:
                 self._remove_created_dirs()
-                raise _fail("create the directory for", self.path, error) from None
+                raise file_error("create the directory for", self.path, error) from None
             self.created_dirs.append(path)
 
     def _remove_created_dirs(self) -> None:
@@ -212,8 +215,9 @@ class StagedFile:
             os.rename(self.temp, self.path)
         except OSError as error:
             self.abort()
-            raise _fail("replace", self.path, error) from None
+            raise file_error("replace", self.path, error) from None
         self.temp = None
+        self.committed = [self.created_dirs[0] if self.created_dirs else self.path]
         self.created_dirs = []
         _fsync_dir(os.path.dirname(self.path) or ".")
 
@@ -264,6 +268,11 @@ class StagedWrite:
         self.new.commit()
         remove_files(self.stale)
 
+    @property
+    def committed(self) -> List[str]:
+        """Paths put in place by the commit."""
+        return self.new.committed + (self.previous.committed if self.previous else [])
+
     def abort(self) -> None:
         self.new.abort()
         if self.previous is not None:
@@ -288,8 +297,11 @@ class StagedRemoval:
         cleanup_stale_temps(directory or ".", basename)
         old = read_bytes(self.removal.path)
         if old is not None:
-            self.keep = StagedFile(self.removal.keep_as, old, self.removal.owner,
-                                   self.removal.group, self.removal.mode, self.chown)
+            # The kept copy has the CHAP password blanked: after a remove no file of ours
+            # holds it.
+            self.keep = StagedFile(self.removal.keep_as, self.removal.kept_content(old),
+                                   self.removal.owner, self.removal.group, self.removal.mode,
+                                   self.chown)
             self.keep.prepare()
         # A leftover previous copy holds the password too, even without the conf itself.
         return old is not None or any(os.path.lexists(path)
@@ -300,64 +312,14 @@ class StagedRemoval:
             self.keep.commit()
         remove_files((self.removal.path,) + self.removal.also_remove)
 
+    @property
+    def committed(self) -> List[str]:
+        """Paths put in place by the commit."""
+        return self.keep.committed if self.keep is not None else []
+
     def abort(self) -> None:
         if self.keep is not None:
             self.keep.abort()
-
-
-def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], ...],
-                      chown: bool = True) -> bool:
-    """Set ha.conf keys atomically; returns whether the file changed.
-
-    A missing ha.conf is created and other lines are kept. Without HA's state directory
-    (ovirt-hosted-engine-ha not installed yet) there is no flag to set: nothing happens.
-    """
-    if not os.path.isdir(os.path.dirname(change.path) or "."):
-        return False
-    old = read_bytes(change.path)
-    # surrogateescape: bytes of lines we do not touch are written back exactly.
-    text = old.decode("ascii", errors="surrogateescape") if old is not None else ""
-    new = change.apply(text, values).encode("ascii", errors="surrogateescape")
-    mode = change.mode
-    owner, group = change.owner, change.group
-    if old is not None:
-        status = os.stat(change.path)
-        mode = status.st_mode & 0o7777
-        if chown:
-            owner = _name_of_uid(status.st_uid) or owner
-            group = _name_of_gid(status.st_gid) or group
-    staged = StagedFile(change.path, new, owner, group, mode, chown)
-    if not staged.prepare():
-        return False
-    staged.commit()
-    return True
-
-
-def set_local_maintenance(change: MaintenanceChange, chown: bool = True) -> bool:
-    """Keep a half-deployed host from being chosen to run the engine VM.
-
-    Applies the change's on-abort values where ovirt-hosted-engine-ha has its state
-    directory. Before the HA package is installed there is none, hence no agent and nothing
-    to protect; returns whether ha.conf now says local maintenance.
-    """
-    if not os.path.isdir(os.path.dirname(change.path) or "."):
-        return False
-    apply_maintenance(change, change.on_abort, chown)
-    return True
-
-
-def _name_of_uid(uid: int) -> Optional[str]:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return None
-
-
-def _name_of_gid(gid: int) -> Optional[str]:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return None
 
 
 class HostLock:
@@ -371,7 +333,7 @@ class HostLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
-            raise _fail("open the lock", self.path, error) from None
+            raise file_error("open the lock", self.path, error) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -11,11 +11,10 @@ import uuid
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import he_host
-from he_host import Host, example, make_host  # noqa: F401 (re-exported for the tests)
+from he_host import PREFIX, Host, example, make_host  # noqa: F401 (re-exported for the tests)
 from paths import DOUBLE, SRC, TESTS
 
 CORPUS = os.path.join(TESTS, "corpus")
-PREFIX = "otopi.plugins.ovirt_he_deploy.hosted_engine."
 
 # The corpus' CHAP credentials: chosen so they occur in no other log text.
 CORPUS_USER = "hrdn-chapusr"

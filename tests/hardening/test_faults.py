@@ -131,15 +131,25 @@ def test_disk_full_on_a_real_tmpfs(tiny_tmpfs):
     ("OVIRT_HE_DEPLOY/confGroup=str:no-such-kvm", "group 'no-such-kvm' does not exist"),
 ], ids=["vdsm-user-missing", "kvm-group-missing"])
 @pytest.mark.parametrize("action", ["deploy", "remove"])
-def test_missing_account_is_refused_in_validation(deployed, statement, named, action):
+def test_missing_account_fails_after_the_packages_naming_it(deployed, statement, named, action):
+    """The accounts come with vdsm, which a new host gets only in STAGE_PACKAGES: they are
+    looked up when the files are prepared (MISC), and a missing one stops the run there."""
     host = deployed
     before = host_state(host)
+    conf = host.read(host.conf)
     result = host.run(ISCSI, statement, "HOSTED_ENGINE/action=str:" + action)
     assert result.exit_code == 1
-    assert failed_stage(result) == "validation"
+    assert failed_stage(result) == "misc"
     assert named in result.stdout
     assert "KeyError" not in result.log_text
-    assert host_state(host) == before
+    assert host.read(host.conf) == conf
+    assert temp_files(host) == []
+    if action == "deploy":
+        # The services were stopped for the package update: the host stays out of the
+        # engine VM's way until a deploy succeeds.
+        assert host.ha_values()["local_maintenance"] == "True"
+    else:
+        assert host_state(host) == before
     assert_no_secret_in_run(result, host)
 
 
@@ -210,7 +220,7 @@ def test_junk_ha_conf_keeps_foreign_lines_when_maintenance_is_set(host):
         "broker-exits-after-start"])
 def test_service_failure_on_an_iscsi_host(deployed, fault, service, after):
     host = deployed
-    result = host.run(ISCSI, fault, "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:1")
+    result = host.run(ISCSI, fault, "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:1")
     assert result.exit_code == 1
     assert failed_stage(result) == "closeup"
     assert "journalctl -u {}".format(service) in result.stdout

@@ -76,7 +76,9 @@ def test_stale_temps_are_removed_by_a_remove_too(deployed):
     result = host.run(None, "HOSTED_ENGINE/action=str:remove")
     assert result.exit_code == 0, result.stdout[-3000:]
     assert host.read(host.conf) is None
-    assert host.read(host.conf + ".undeployed") == OLD_CONF
+    # The kept copy is the old conf with the CHAP password blanked.
+    assert host.read(host.conf + ".undeployed") == OLD_CONF.replace(b"password=Old-Pw.1",
+                                                                    b"password=")
     assert temp_files(host) == []
 
 

@@ -1,4 +1,4 @@
-"""hostfs: staged writes and removals, ha.conf edits and the host lock, on a tmp directory."""
+"""hostfs: staged writes and removals and the host lock, on a tmp directory."""
 
 import grp
 import os
@@ -227,61 +227,6 @@ def test_staged_removal_abort_keeps_the_file(tmp_path):
     assert names(tmp_path) == ["he.conf"] and target.read_bytes() == b"one\n"
 
 
-def maintenance(path):
-    return plan.MaintenanceChange(
-        path=str(path), on_commit=(("local_maintenance", "False"),
-                                   ("local_maintenance_manual", "False")),
-        on_abort=(("local_maintenance", "True"),), owner=ME, group=MY_GROUP)
-
-
-COMMITTED = b"local_maintenance=False\nlocal_maintenance_manual=False\n"
-
-
-def test_apply_maintenance_creates_a_missing_ha_conf(tmp_path, chown):
-    change = maintenance(tmp_path / "ha.conf")
-    assert hostfs.apply_maintenance(change, change.on_commit, chown=chown) is True
-    assert (tmp_path / "ha.conf").read_bytes() == COMMITTED
-    assert mode_of(tmp_path / "ha.conf") == 0o644
-    assert names(tmp_path) == ["ha.conf"]
-
-
-def test_apply_maintenance_on_an_empty_ha_conf(tmp_path):
-    path = tmp_path / "ha.conf"
-    path.write_bytes(b"")
-    change = maintenance(path)
-    assert hostfs.apply_maintenance(change, change.on_commit, chown=False) is True
-    assert path.read_bytes() == COMMITTED
-
-
-def test_apply_maintenance_keeps_junk_comments_and_the_mode(tmp_path, chown):
-    path = tmp_path / "ha.conf"
-    path.write_bytes(b"# by hand\nlocal_maintenance=True\njunk line\n\xff\xfe binary junk\n"
-                     b"local_maintenance=True\nmetadata_checksum=abc\n")
-    path.chmod(0o600)
-    change = maintenance(path)
-    assert hostfs.apply_maintenance(change, change.on_commit, chown=chown) is True
-    assert path.read_bytes() == (b"# by hand\nlocal_maintenance=False\njunk line\n"
-                                 b"\xff\xfe binary junk\nmetadata_checksum=abc\n"
-                                 b"local_maintenance_manual=False\n")
-    assert mode_of(path) == 0o600
-
-
-def test_apply_maintenance_twice_changes_nothing_the_second_time(tmp_path):
-    change = maintenance(tmp_path / "ha.conf")
-    hostfs.apply_maintenance(change, change.on_commit, chown=False)
-    before = os.stat(str(tmp_path / "ha.conf"))
-    assert hostfs.apply_maintenance(change, change.on_commit, chown=False) is False
-    assert os.stat(str(tmp_path / "ha.conf")).st_ino == before.st_ino
-
-
-def test_apply_maintenance_abort_values(tmp_path):
-    change = maintenance(tmp_path / "ha.conf")
-    hostfs.apply_maintenance(change, change.on_commit, chown=False)
-    hostfs.apply_maintenance(change, change.on_abort, chown=False)
-    assert (tmp_path / "ha.conf").read_bytes() == (
-        b"local_maintenance=True\nlocal_maintenance_manual=False\n")
-
-
 # -- host lock ---------------------------------------------------------------------------
 
 HOLDER = """
@@ -361,11 +306,6 @@ def test_aborted_write_removes_the_directories_it_created(tmp_path):
     assert names(tmp_path) == []
 
 
-def test_maintenance_without_the_ha_state_directory_does_nothing(tmp_path):
-    change = maintenance(tmp_path / "missing" / "ha.conf")
-    assert hostfs.apply_maintenance(change, change.on_commit, chown=False) is False
-    assert hostfs.set_local_maintenance(change, chown=False) is False
-    assert names(tmp_path) == []
 
 
 def test_staged_write_removes_stale_files_even_when_the_content_is_unchanged(tmp_path):

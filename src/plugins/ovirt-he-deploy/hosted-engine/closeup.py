@@ -1,14 +1,16 @@
-"""Closeup: enable, restart and watch the HA services on deploy; stop and disable on remove."""
-
-import time
+"""Closeup: enable, restart and wait for the HA services on deploy; disable them on remove."""
 
 from otopi import constants as otopicons
 from otopi import plugin, util
 
-from ovirt_he_deploy import envkeys, hostfs, plan
+from ovirt_he_deploy import envkeys
 
-# ovirt-host-deploy's event for "VDSM started"; starting the agent before a VDSM restart
-# aborts its storage connection. otopi ignores the name where that group is absent.
+# ovirt-host-deploy's event for "VDSM started" (STAGE_CLOSEUP, PRIORITY_LOW); starting the
+# agent before a VDSM restart aborts its storage connection. otopi ignores the name where
+# that group is absent. An event `after` it must not have a higher priority (a lower
+# number) in the same stage, or otopi refuses to build the sequence and the whole host
+# install fails, for every action: hence PRIORITY_LOW, as ovirt-host-deploy's own
+# hosted-engine plugin has.
 VDSM_STARTED = "odeploycons.packages.vdsm.started"
 
 
@@ -18,10 +20,13 @@ class Plugin(plugin.PluginBase):
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLOSEUP,
+        priority=plugin.Stages.PRIORITY_LOW,
         after=(VDSM_STARTED,),
         condition=lambda self: envkeys.is_deploy(self.environment),
     )
     def _closeup_deploy(self):
+        from ovirt_he_deploy import servicewait
+
         the_plan = self.environment[envkeys.PLAN.name]
         service = None
         try:
@@ -31,40 +36,38 @@ class Plugin(plugin.PluginBase):
                 self.services.restart(service)
         except Exception as error:
             self._fail(service, "failed to start ({})".format(error))
-        self._watch(the_plan)
+        result = servicewait.wait_running(
+            the_plan.must_run, self.services.status,
+            self.environment[envkeys.SERVICE_WAIT_SECONDS.name],
+            progress=lambda text: self.logger.info("Hosted Engine: %s", text))
+        failed = result.failed
+        if failed is not None:
+            self._fail(failed.name, failed.problem(result.seconds))
         self.logger.info("Hosted Engine: %s running", ", ".join(the_plan.must_run))
-
-    def _watch(self, the_plan):
-        deadline = time.monotonic() + self.environment[envkeys.SERVICE_CHECK_SECONDS.name]
-        while True:
-            for service in the_plan.must_run:
-                if not self.services.status(service):
-                    self._fail(service, "is not running after its start")
-            if time.monotonic() >= deadline:
-                return
-            time.sleep(1)
 
     @staticmethod
     def _fail(service, problem):
+        from ovirt_he_deploy import plan
+
         # Local maintenance is set by _cleanup_after_failure, as for any failure after the
         # services were stopped.
         raise RuntimeError("Hosted Engine: " + plan.service_failure(service, problem))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLOSEUP,
+        priority=plugin.Stages.PRIORITY_LOW,
         after=(VDSM_STARTED,),
         condition=lambda self: envkeys.is_remove(self.environment),
     )
     def _closeup_remove(self):
+        # Stopped before the commit already; stop again in case something started them.
         the_plan = self.environment[envkeys.PLAN.name]
-        for service in the_plan.stop_after:
-            if self.services.exists(service):
-                self.services.state(service, False)
         for service in the_plan.disable:
             if self.services.exists(service):
+                self.services.state(service, False)
                 self.services.startup(service, False)
         self.logger.info("Hosted Engine: removed; %s stopped and disabled",
-                         ", ".join(the_plan.stop_after))
+                         ", ".join(the_plan.disable))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLEANUP,
@@ -72,11 +75,13 @@ class Plugin(plugin.PluginBase):
             self.environment, bool(self.environment.get(otopicons.BaseEnv.ERROR))),
     )
     def _cleanup_after_failure(self):
+        from ovirt_he_deploy import haconf, hostfs
+
         # Whatever failed after the services were stopped (our stages or another plugin's,
         # e.g. VDSM in closeup), this host must not be chosen to run the engine VM.
         change = self.environment[envkeys.PLAN.name].maintenance
         try:
-            if hostfs.set_local_maintenance(change):
+            if haconf.set_local_maintenance(change):
                 self.logger.warning(
                     "Hosted Engine: the deploy did not finish; local maintenance was set in "
                     "%s. Fix the cause and reinstall the host with Hosted Engine deploy.",

@@ -1,14 +1,20 @@
-"""Boot, init and validation: secrets filtered, defaults set, the unit checked and planned."""
+"""Boot, init, setup and validation: secrets filtered, defaults set, the unit checked and planned.
 
-import platform
+Only envkeys is imported up front: with action none (the engine's default for every host)
+the group must cost nothing, so the rest of the library is imported by the events that
+need it.
+"""
+
 import re
-import sys
 
 from otopi import constants as otopicons
 from otopi import plugin, util
 
-from ovirt_he_deploy import conflicts, envkeys, hostfs, plan, validation
-from ovirt_he_deploy.unit import DeployUnit, InvalidUnit, Problem
+from ovirt_he_deploy import envkeys
+
+# Commands the group may run; otopi finds them in STAGE_PROGRAMS (and again after the
+# packages) only when they are declared in STAGE_SETUP.
+COMMANDS = ("restorecon", "selinuxenabled", "hosted-engine")
 
 
 @util.export
@@ -61,22 +67,33 @@ class Plugin(plugin.PluginBase):
         for key in envkeys.INTERNAL_KEYS:
             self.environment[key.name] = key.default
 
+    @plugin.event(stage=plugin.Stages.STAGE_SETUP)
+    def _setup(self):
+        # The engine sets the action only in CUSTOMIZATION, after detection: always declare.
+        for command in COMMANDS:
+            self.command.detect(command)
+
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,
         priority=plugin.Stages.PRIORITY_HIGH,
         condition=lambda self: envkeys.acts(self.environment),
     )
     def _validation(self):
-        others = conflicts.other_hosted_engine_plugins(list(sys.modules), __name__)
+        import sys
+
+        from ovirt_he_deploy import conflicts, hostfacts, hostfs, plan, validation
+        from ovirt_he_deploy.unit import DeployUnit, InvalidUnit, Problem
+
+        others = conflicts.other_hosted_engine_plugins(list(sys.modules), __package__)
         if others:
             raise RuntimeError(
                 "Hosted Engine: another Hosted Engine plugin is loaded in this run ({}); it "
                 "acts on {} too. Load only one: drop ovirt-he-deploy from BASE/pluginGroups, "
-                "or remove ovirt-host-deploy's hosted-engine plugin.".format(
+                "or take ovirt-host-deploy's hosted-engine plugin out of the bundle.".format(
                     ", ".join(others), envkeys.ACTION.name))
-        settings = plan.HostSettings.from_environment(self.environment)
         # The checks come first: they change nothing, so a refused unit leaves nothing on
-        # the host, not even the lock file.
+        # the host, not even the lock file. The vdsm user and kvm group are not checked
+        # here: on a new host they appear only when the packages stage installs vdsm.
         if self._refused_secrets:
             raise InvalidUnit([Problem(name, "value (hidden) has type {}, not a string.".format(
                 kind), "send the value as str:VALUE.")
@@ -84,16 +101,15 @@ class Plugin(plugin.PluginBase):
         unit = validation.check(DeployUnit.from_environment(self.environment))
         if unit.action == envkeys.ACTION_DEPLOY:
             self._check_arch()
-        # Both deploy and remove write files owned by these accounts.
-        hostfs.resolve_account(settings.conf_owner, settings.conf_group)
+        settings = plan.HostSettings.from_environment(self.environment)
         lock = hostfs.HostLock(settings.lock_file)
         lock.acquire()
         self._lock = lock
-        for warning in unit.warnings:
+        the_plan = plan.build(unit, settings, hostfacts.read_facts(settings))
+        for warning in unit.warnings + the_plan.warnings:
             self.logger.warning("Hosted Engine: %s", warning)
         for note in unit.notes:
             self.logger.info("Hosted Engine: %s", note)
-        the_plan = plan.build(unit, settings)
         self.environment[envkeys.PLAN.name] = the_plan
         if unit.action == envkeys.ACTION_DEPLOY:
             self.logger.info("Hosted Engine: deploying host_id %s on %s storage",
@@ -103,6 +119,8 @@ class Plugin(plugin.PluginBase):
         self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
 
     def _check_arch(self):
+        import platform
+
         required = self.environment[envkeys.REQUIRED_ARCH.name]
         machine = platform.machine()
         if machine != required:

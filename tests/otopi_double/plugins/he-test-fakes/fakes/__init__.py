@@ -5,7 +5,7 @@ Uses only otopi's public plugin API, so the group also loads on the real otopi.
 
 from otopi import util
 
-from . import packager, pause, recorder, services
+from . import envdump, packager, pause, recorder, services
 
 
 @util.export
@@ -14,3 +14,4 @@ def createPlugins(context):
     packager.Plugin(context=context, host=host)
     services.Plugin(context=context, host=host)
     pause.createPlugin(context)
+    envdump.Plugin(context=context)

@@ -13,6 +13,9 @@ SERVICES = 'HE_FAKES/services'
 FAIL_INSTALL = 'HE_FAKES/failInstall'
 FAIL_START = 'HE_FAKES/failStart'
 DIES_AFTER_START = 'HE_FAKES/diesAfterStart'
+# 'service:N,...': after each (re)start the service reports not running for its first N
+# status checks, then running, as ovirt-ha-agent does while systemd restarts it.
+SLOW_START = 'HE_FAKES/slowStart'
 INSTALLED_PACKAGES = 'HE_FAKES/installedPackages'
 
 DEFAULT_SERVICES = 'ovirt-ha-agent,ovirt-ha-broker,vdsmd'

@@ -25,12 +25,20 @@ class Plugin(plugin.PluginBase, services.ServicesBase):
             raise RuntimeError("he-test-fakes: service '%s' does not exist" % name)
         return svc
 
+    def _slowStart(self, name):
+        for item in recorder.commaList(self.environment.get(recorder.SLOW_START)):
+            service, _, checks = item.partition(':')
+            if service == name:
+                return int(checks or '1')
+        return 0
+
     def _start(self, name, verb):
         svc = self._existing(name)
         if name in recorder.commaList(self.environment.get(recorder.FAIL_START)):
             raise RuntimeError("Failed to %s service '%s'" % (verb, name))
         svc['running'] = name not in recorder.commaList(
             self.environment.get(recorder.DIES_AFTER_START))
+        svc['notRunningChecks'] = self._slowStart(name)
         self._host().save()
 
     @property
@@ -45,6 +53,10 @@ class Plugin(plugin.PluginBase, services.ServicesBase):
     def status(self, name):
         self._record('status', name)
         svc = self._host().service(name)
+        if svc and svc.get('notRunningChecks'):
+            svc['notRunningChecks'] -= 1
+            self._host().save()
+            return False
         return bool(svc and svc.get('exists') and svc.get('running'))
 
     def startup(self, name, state):
@@ -75,6 +87,7 @@ class Plugin(plugin.PluginBase, services.ServicesBase):
         self.environment.setdefault(recorder.SERVICES, recorder.DEFAULT_SERVICES)
         self.environment.setdefault(recorder.FAIL_START, '')
         self.environment.setdefault(recorder.DIES_AFTER_START, '')
+        self.environment.setdefault(recorder.SLOW_START, '')
         self.context.registerServices(services=self)
 
     @plugin.event(

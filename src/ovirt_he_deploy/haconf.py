@@ -1,0 +1,124 @@
+"""ha.conf, HA's local state: the local maintenance flags, edited as HA's own writers do."""
+
+import fcntl
+import os
+import time
+from typing import List, Optional, Tuple
+
+from .hostfs import HostFileError, file_error, resolve_account
+from .plan import MaintenanceChange
+
+# HA's own writers hold ha.conf's flock for a moment; never wait on it forever.
+HA_CONF_LOCK_SECONDS = 30.0
+
+
+def ha_flag(value: Optional[str]) -> bool:
+    """A boolean of ha.conf as HA reads it (lib/util.py to_bool): t, y or 1 first is True."""
+    return str(value).lower()[:1] in ("t", "y", "1")
+
+
+def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], ...],
+                      chown: bool = True) -> bool:
+    """Set ha.conf keys the way HA's own writers do; returns whether the file changed.
+
+    ovirt-hosted-engine-ha (env/config_file.py set_and_write, used by VDSM's
+    setHaMaintenanceMode and `hosted-engine --set-maintenance`) flocks ha.conf and rewrites
+    it in place. Doing the same keeps the inode and cannot lose an update one of them makes
+    meanwhile. Other lines are kept. A missing ha.conf is created (owner, group and mode
+    of the change); without HA's state directory (ovirt-hosted-engine-ha not installed yet)
+    there is no flag to set: nothing happens.
+    """
+    if not os.path.isdir(os.path.dirname(change.path) or "."):
+        return False
+    fd, created = _open_ha_conf(change, chown)
+    try:
+        _lock_ha_conf(fd, change.path)
+        old = _read_fd(fd)
+        # surrogateescape: bytes of lines we do not touch are written back exactly.
+        text = old.decode("ascii", errors="surrogateescape")
+        new = change.apply(text, values).encode("ascii", errors="surrogateescape")
+        if new == old and not created:
+            return False
+        os.lseek(fd, 0, os.SEEK_SET)
+        view = memoryview(new)
+        while view:
+            view = view[os.write(fd, view):]
+        os.ftruncate(fd, len(new))
+        os.fsync(fd)
+        return True
+    except OSError as error:
+        raise file_error("update", change.path, error) from None
+    finally:
+        os.close(fd)  # also releases the flock
+
+
+def _open_ha_conf(change: MaintenanceChange, chown: bool) -> Tuple[int, bool]:
+    # O_NOFOLLOW: the state directory belongs to vdsm; a link planted there must not make
+    # a root run write somewhere else.
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(change.path, flags), False
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise file_error("open", change.path, error) from None
+    try:
+        fd = os.open(change.path, flags | os.O_CREAT | os.O_EXCL, change.mode)
+    except FileExistsError:  # HA created it meanwhile
+        return _open_ha_conf(change, chown)
+    except OSError as error:
+        raise file_error("create", change.path, error) from None
+    try:
+        if chown:
+            uid, gid = resolve_account(change.owner, change.group)
+            os.fchown(fd, uid, gid)
+        os.fchmod(fd, change.mode)
+    except (OSError, HostFileError) as error:
+        os.close(fd)
+        os.unlink(change.path)
+        if isinstance(error, HostFileError):
+            raise
+        raise file_error("create", change.path, error) from None
+    return fd, True
+
+
+def _lock_ha_conf(fd: int, path: str) -> None:
+    deadline = time.monotonic() + HA_CONF_LOCK_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise HostFileError(
+                    "cannot lock {}: another process has held its lock for {:.0f} s "
+                    "(ovirt-hosted-engine-ha, VDSM or hosted-engine write it under that "
+                    "lock); check 'lsof {}' and retry. Nothing was changed.".format(
+                        path, HA_CONF_LOCK_SECONDS, path)) from None
+            time.sleep(0.1)
+
+
+def _read_fd(fd: int) -> bytes:
+    chunks: List[bytes] = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 65536, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def set_local_maintenance(change: MaintenanceChange, chown: bool = True) -> bool:
+    """Keep a half-deployed host from being chosen to run the engine VM.
+
+    Applies the change's on-abort values where ovirt-hosted-engine-ha has its state
+    directory. Before the HA package is installed there is none, hence no agent and nothing
+    to protect; returns whether ha.conf now says local maintenance.
+    """
+    if not os.path.isdir(os.path.dirname(change.path) or "."):
+        return False
+    apply_maintenance(change, change.on_abort, chown)
+    return True
+
+

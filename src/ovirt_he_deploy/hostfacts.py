@@ -1,0 +1,36 @@
+"""What a host has before a run: read once, before the plan is made."""
+
+import os
+
+from . import keyvalue
+from .haconf import ha_flag
+from .hostfs import HostFileError, read_bytes
+from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
+
+
+def read_facts(settings: HostSettings) -> HostFacts:
+    """What the host has before the run; unreadable files count as unknown, not as errors."""
+    conf_exists = os.path.lexists(settings.conf_file)
+    host_id = None
+    if conf_exists:
+        try:
+            data = read_bytes(settings.conf_file)
+        except HostFileError:
+            data = None
+        if data is not None:
+            value = keyvalue.parse(data.decode("ascii", errors="replace")).get("host_id")
+            host_id = value if value else None
+    manual = False
+    try:
+        ha = read_bytes(settings.ha_conf_file)
+    except HostFileError:
+        ha = None
+    if ha is not None:
+        manual = ha_flag(keyvalue.parse(ha.decode("ascii", errors="replace")).get(
+            LOCAL_MAINTENANCE_MANUAL))
+    return HostFacts(
+        conf_exists=conf_exists,
+        conf_host_id=host_id,
+        ha_state_dir_exists=os.path.isdir(os.path.dirname(settings.ha_conf_file) or "."),
+        manual_maintenance=manual,
+    )

@@ -1,0 +1,45 @@
+"""Freeing a host's slot in the shared Hosted Engine metadata when Hosted Engine is removed.
+
+`hosted-engine --clean-metadata` runs the agent's own cleanup (`ovirt-ha-agent --cleanup`,
+ovirt-hosted-engine-setup src/bin/hosted-engine.in cmd_clean_metadata): it needs this host's
+agent stopped (so its slot says "stopped"), the broker running and hosted-engine.conf in
+place. --force-cleanup overrides those safety checks and is never used here.
+"""
+
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+from . import plan
+
+CLEAN_OPTION = "--clean-metadata"
+
+
+class Outcome(NamedTuple):
+    freed: bool
+    message: str
+
+
+def clean_command(command: str, host_id: str) -> Tuple[str, ...]:
+    """The command line that frees host_id's slot, with the safety checks on."""
+    return (command, CLEAN_OPTION, "--host-id={}".format(host_id))
+
+
+def _last_line(lines: Sequence[str]) -> str:
+    text = [line.strip() for line in lines if line.strip()]
+    return ascii(text[-1])[1:-1] if text else ""
+
+
+def outcome(host_id: str, rc: Optional[int], stderr: List[str], seconds: int) -> Outcome:
+    """What the admin is told; rc None means the command did not finish (timeout, error)."""
+    command = plan.CLEAN_METADATA.format(host_id)
+    if rc == 0:
+        return Outcome(True, "freed this host's slot (host_id {}) in the shared Hosted "
+                             "Engine metadata ('{}').".format(host_id, command))
+    if rc is None:
+        what = "did not finish within {} s ({})".format(seconds, _last_line(stderr))
+    else:
+        detail = _last_line(stderr)
+        what = "failed (exit {}{})".format(rc, ": " + detail if detail else "")
+    return Outcome(False, "'{}' {}; the remove goes on, but this host's slot (host_id {}) in "
+                          "the shared Hosted Engine metadata stays, so other hosts keep "
+                          "listing it in 'hosted-engine --vm-status'. To free it, {}.".format(
+                              command, what, host_id, plan.metadata_manual_step(host_id)))

@@ -1,0 +1,82 @@
+"""Run the plugin tests against the real otopi when OTOPI_TREE names an otopi source tree.
+
+OTOPI_TREE is a checkout of oVirt/otopi (never part of this repository) with
+src/otopi/config.py generated from config.py.in.in. Runs go through the tree's own
+src/bin/otopi wrapper, as on a host (it joins every argument into one string that otopi
+splits again, and runs Python with -B), with OTOPI_PYTHON set to the interpreter running
+the tests (it needs jinja2 and otopi's `distro`). Without OTOPI_TREE everything runs on the
+test double.
+"""
+
+import os
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence
+
+import otopi_harness
+from paths import SRC
+
+TREE_ENV = "OTOPI_TREE"
+
+
+def tree() -> Optional[str]:
+    """The otopi tree to run, or None for the double."""
+    path = os.environ.get(TREE_ENV)
+    return os.path.abspath(path) if path else None
+
+
+def flavour() -> str:
+    """Which otopi the plugin tests run on, for messages and skips."""
+    return "real otopi at {}".format(tree()) if tree() else "the otopi test double"
+
+
+def wrapper(otopi_tree: str) -> str:
+    return os.path.join(otopi_tree, "src", "bin", "otopi")
+
+
+def check_tree(otopi_tree: str) -> None:
+    """A clear error for a tree that cannot run (rather than a confusing test failure)."""
+    config = os.path.join(otopi_tree, "src", "otopi", "config.py")
+    if not os.path.isfile(wrapper(otopi_tree)) or not os.path.isfile(config):
+        raise RuntimeError(
+            "{}={} is not a usable otopi tree: it needs src/bin/otopi and "
+            "src/otopi/config.py (generate it from src/otopi/config.py.in.in)".format(
+                TREE_ENV, otopi_tree))
+
+
+def environment(otopi_tree: str, os_env: Optional[Dict[str, Optional[str]]] = None,
+                pythonpath: Sequence[str] = (SRC,)) -> Dict[str, str]:
+    """The OS environment for a run of the real otopi's wrapper."""
+    env = dict(os.environ)
+    env["OTOPI_PYTHON"] = sys.executable
+    env["PYTHONPATH"] = os.pathsep.join(pythonpath)
+    if os.geteuid() != 0:
+        env["OTOPI_NONROOT"] = "1"  # else the wrapper re-runs itself through sudo
+    for key, value in (os_env or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run(statements: Sequence[str], os_env: Optional[Dict[str, Optional[str]]] = None,
+        stdin_text: Optional[str] = None, timeout: float = 120.0,
+        command: Optional[List[str]] = None,
+        pythonpath: Sequence[str] = (SRC,)) -> otopi_harness.RunResult:
+    """One run of the real otopi; the fakes group dumps the final environment as JSON."""
+    otopi_tree = tree()
+    assert otopi_tree is not None, "OTOPI_TREE is not set"
+    check_tree(otopi_tree)
+    rundir = otopi_harness.run_dir()
+    dump = os.path.join(rundir, "env-dump.json")
+    env = environment(otopi_tree, dict({"OTOPI_LOGDIR": rundir,
+                                        "HE_FAKES_ENV_DUMP": dump}, **(os_env or {})),
+                      pythonpath)
+    proc = subprocess.run(
+        (command or [wrapper(otopi_tree)]) + list(statements),
+        input=stdin_text, stdin=subprocess.DEVNULL if stdin_text is None else None,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+        env=env, timeout=timeout)
+    return otopi_harness.result_from_files(proc.returncode, proc.stdout, proc.stderr, dump,
+                                           rundir)
