@@ -25,6 +25,17 @@ ENGINE_CONF = "temp-he-config"
 RUNNING_HOST_ID = 1
 
 
+COMMAND = """#!/bin/sh
+PYTHONPATH={src}${{PYTHONPATH:+:$PYTHONPATH}} {python} -m ovirt_he_deploy "$@"
+status=$?
+case "$1 $2" in
+    "host deploy") stat -c 'host %a' "$3" >> {modes} ;;
+    "answer-file "*) eval "out=\\${{$#}}"; stat -c 'engine %a' "$out" >> {modes} ;;
+esac
+exit $status
+"""
+
+
 def ansible_missing() -> Optional[str]:
     """Why ansible-core cannot run here, or None."""
     try:
@@ -88,9 +99,11 @@ class EngineHook:
         # The one line README tells the admin to put there, pointing at the source tree.
         with open(self.post_tasks, "w") as stream:
             stream.write("- import_tasks: {}\n".format(TASKS_FILE))
-        self.command = _executable(os.path.join(bin_dir, "ovirt-he-deploy"), (
-            "#!/bin/sh\nPYTHONPATH={src}${{PYTHONPATH:+:$PYTHONPATH}} "
-            "exec {python} -m ovirt_he_deploy \"$@\"\n").format(src=SRC, python=sys.executable))
+        # The installed command, plus a record of the unit files' modes (engine: the -o
+        # file answer-file wrote; host: the unit host deploy read).
+        self.unit_modes = os.path.join(self.engine_dir, "unit-modes")
+        self.command = _executable(os.path.join(bin_dir, "ovirt-he-deploy"), COMMAND.format(
+            src=SRC, python=sys.executable, modes=self.unit_modes))
         self.env = dict(os.environ)
         if real_otopi is None:
             self.otopi = _executable(os.path.join(bin_dir, "otopi"), (
@@ -168,6 +181,13 @@ class EngineHook:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             universal_newlines=True, env=self.env, cwd=self.root, timeout=300)
         return PlayResult(process.returncode, process.stdout)
+
+    def modes(self) -> List[str]:
+        """'engine 600', 'host 600': the unit files' modes when the commands used them."""
+        if not os.path.exists(self.unit_modes):
+            return []
+        with open(self.unit_modes) as stream:
+            return stream.read().splitlines()
 
     def services(self) -> Dict[str, Dict[str, bool]]:
         with open(self.host.state) as stream:

@@ -88,6 +88,7 @@ def test_deploy_configures_the_host_through_the_group(lifecycle):
     conf = os.path.relpath(engine.host.conf, engine.host.root)
     assert shot.files[conf] == expected_conf(3)
     assert shot.conf_mode == 0o440
+    assert engine.modes()[:2] == ["engine 600", "host 600"]
     for name in HA_SERVICES:
         assert shot.services[name]["enabled"] and shot.services[name]["running"], name
     assert_clean(engine, shot, allowed_holders(engine))
