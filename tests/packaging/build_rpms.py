@@ -1,34 +1,44 @@
-"""Build an sdist of the project and the RPMs from it with rpmbuild -ba, below one top dir."""
+"""Build the sdist, then the RPMs from it with `rpmbuild -ta`, as a packager does.
+
+One build per target, each in TOPDIR/<target>:
+- native: `rpmbuild -ta SDIST` with nothing defined but _topdir: this machine's python3.
+- el8, el9: the same, with %{__python3} set to a stand-in for EL's interpreter (pyenv's python3.6
+  with setuptools 39.2.0, python3.9 with setuptools 53.0.0, the versions EL8 and EL9 ship) and
+  the CLI's #! line set to EL's /usr/bin/python3 -s. What the stand-in decides is what EL's
+  decides: the site-packages path, and from it the generated python(abi) and pythonX.Ydist
+  requirements.
+TOPDIR/builds.json records each target's Python version and #! line for test_rpm.py.
+"""
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SPEC = os.path.join(ROOT, "ovirt-he-deploy.spec")
-# The Python seen by rpmbuild is the system one, never the tox env's.
+# The Python seen by rpmbuild is the system one (or the stand-in), never the tox env's.
 ENV_DROPPED = ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+EL_SHEBANG = "/usr/bin/python3 -s"
+# target -> (interpreter on PATH, setuptools of that EL release)
+EL_TARGETS = {
+    "el8": ("python3.6", "39.2.0"),
+    "el9": ("python3.9", "53.0.0"),
+}
+MANIFEST = "builds.json"
 
 
-def name_and_version() -> Tuple[str, str]:
-    """The distribution name and version, both from setup.cfg (version: __version__)."""
-    out = subprocess.run([sys.executable, "setup.py", "--name", "--version"], cwd=ROOT,
-                         check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
-    name, version = out.strip().splitlines()[-2:]
-    return name.strip(), version.strip()
+def clean_env() -> Dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in ENV_DROPPED}
 
 
 def make_sdist(dist_dir: str) -> str:
-    """The sdist tarball, built without leaving egg-info behind in the source tree."""
-    with tempfile.TemporaryDirectory() as egg_base:
-        subprocess.run([sys.executable, "setup.py", "-q", "egg_info", "--egg-base", egg_base,
-                        "sdist", "--formats=gztar", "--dist-dir", dist_dir],
-                       cwd=ROOT, check=True)
+    """The sdist, built the PEP 517 way (python -m build), as a release would be."""
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", dist_dir, ROOT],
+                   check=True, stdout=subprocess.DEVNULL, env=clean_env())
     tarballs = glob.glob(os.path.join(dist_dir, "*.tar.gz"))
     if len(tarballs) != 1:
         raise SystemExit("expected one sdist in {}, found {}".format(dist_dir, tarballs))
@@ -42,37 +52,76 @@ def rpm_database_knows_rpm() -> bool:
     return result.returncode == 0
 
 
+def python_version(python: str) -> str:
+    return subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], check=True,
+        stdout=subprocess.PIPE, universal_newlines=True, env=clean_env()).stdout.strip()
+
+
+def el_stand_in(target: str, workdir: str) -> str:
+    """A venv of the EL target's Python version with its setuptools; its python."""
+    interpreter, setuptools_version = EL_TARGETS[target]
+    found = shutil.which(interpreter)
+    if found is None or subprocess.run([found, "-c", ""], stderr=subprocess.DEVNULL).returncode:
+        raise SystemExit("no working {} on PATH: needed to build for {} (scripts/with-pythons "
+                         "puts pyenv's there)".format(interpreter, target))
+    venv = os.path.join(workdir, "python-" + target)
+    subprocess.run([found, "-m", "venv", venv], check=True, env=clean_env())
+    python = os.path.join(venv, "bin", "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "setuptools=={}".format(setuptools_version)], check=True, env=clean_env())
+    return python
+
+
+def rpmbuild(sdist: str, topdir: str, defines: Dict[str, str]) -> None:
+    command = ["rpmbuild", "-ta", "--define", "_topdir {}".format(topdir)]
+    for name, value in defines.items():
+        command += ["--define", "{} {}".format(name, value)]
+    if not rpm_database_knows_rpm():
+        command.append("--nodeps")
+    command.append(sdist)
+    print(" ".join(command), file=sys.stderr)
+    subprocess.run(command, check=True, env=clean_env(), stdout=subprocess.DEVNULL)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("topdir", help="rpmbuild _topdir; emptied first")
+    parser.add_argument("topdir", help="where the builds go; emptied first")
+    parser.add_argument("--target", action="append", choices=["native"] + sorted(EL_TARGETS),
+                        help="build only for these (repeatable); default: all")
     args = parser.parse_args(argv)
     if shutil.which("rpmbuild") is None:
         print("rpmbuild not found: install it (dnf install rpm-build, or apt-get install rpm)",
               file=sys.stderr)
         return 1
-    topdir = os.path.abspath(args.topdir)
-    shutil.rmtree(topdir, ignore_errors=True)
-    sources = os.path.join(topdir, "SOURCES")
-    os.makedirs(sources)
-
-    name, version = name_and_version()
-    sdist = make_sdist(os.path.join(topdir, "sdist"))
-    # Source0 is Name-Version.tar.gz; newer setuptools spells the sdist name with underscores.
-    shutil.copy(sdist, os.path.join(sources, "{}-{}.tar.gz".format(name, version)))
-
-    command = ["rpmbuild", "-ba",
-               "--define", "_topdir {}".format(topdir),
-               "--define", "he_version {}".format(version)]
     if not rpm_database_knows_rpm():
         print("rpm database is empty (not an RPM distribution): building with --nodeps",
               file=sys.stderr)
-        command.append("--nodeps")
-    command.append(SPEC)
-    env = {key: value for key, value in os.environ.items() if key not in ENV_DROPPED}
-    print(" ".join(command), file=sys.stderr)
-    subprocess.run(command, check=True, env=env)
-    for path in sorted(glob.glob(os.path.join(topdir, "*RPMS", "**", "*.rpm"), recursive=True)):
-        print(path)
+    topdir = os.path.abspath(args.topdir)
+    shutil.rmtree(topdir, ignore_errors=True)
+    os.makedirs(topdir)
+    sdist = make_sdist(os.path.join(topdir, "sdist"))
+    builds = {}
+    for target in args.target or ["native"] + sorted(EL_TARGETS):
+        target_topdir = os.path.join(topdir, target)
+        if target == "native":
+            rpmbuild(sdist, target_topdir, {})
+            # the spec's fallback %{__python3} is /usr/bin/python3 where rpm does not define it
+            defined = subprocess.run(["rpm", "--eval", "%{?__python3}"], check=True,
+                                     stdout=subprocess.PIPE, universal_newlines=True)
+            python = defined.stdout.strip() or "/usr/bin/python3"
+            shebang = python + " -s"
+        else:
+            python = el_stand_in(target, topdir)
+            rpmbuild(sdist, target_topdir, {"__python3": python, "he_python_shebang": EL_SHEBANG})
+            shebang = EL_SHEBANG
+        builds[target] = {"topdir": target_topdir, "python_version": python_version(python),
+                          "shebang": shebang, "sdist": os.path.basename(sdist)}
+        for path in sorted(glob.glob(os.path.join(target_topdir, "*RPMS", "**", "*.rpm"),
+                                     recursive=True)):
+            print(path)
+    with open(os.path.join(topdir, MANIFEST), "w") as stream:
+        json.dump(builds, stream, indent=2, sort_keys=True)
     return 0
 
 

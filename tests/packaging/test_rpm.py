@@ -1,9 +1,11 @@
 """The built RPMs: file lists, dependencies, and the split between ovirt-he-deploy and -engine."""
 
 import glob
+import json
 import os
 import re
 import subprocess
+import tarfile
 from typing import Dict, List
 
 import pytest
@@ -16,14 +18,28 @@ MAIN = "ovirt-he-deploy"
 ENGINE = "ovirt-he-deploy-engine"
 CLI = "/usr/bin/ovirt-he-deploy"
 DATADIR = "/usr/share/ovirt-he-deploy"
-TEMPLATE = DATADIR + "/templates/hosted-engine.conf.j2"
 # otopi finds a group as <dir on BASE/pluginPath>/<group>/; the package lives inside it.
 PLUGIN_GROUP_DIR = DATADIR + "/plugins/ovirt-he-deploy/hosted-engine"
 SOURCE_PLUGIN_GROUP_DIR = os.path.join(SRC, "plugins", "ovirt-he-deploy", "hosted-engine")
+SOURCE_TEMPLATES = os.path.join(SRC, "ovirt_he_deploy", "templates")
+# Installed files of the engine subpackage outside site-packages (absolute path -> source).
+ENGINE_DATA_FILES = {}  # type: Dict[str, str]
+
+
+def _builds() -> Dict[str, Dict[str, str]]:
+    """target (native, el8, el9) -> what build_rpms.py recorded: topdir, python_version, ..."""
+    topdir = os.environ.get(RPM_DIR_ENV)
+    if not topdir:
+        return {}
+    with open(os.path.join(topdir, "builds.json")) as stream:
+        return json.load(stream)
+
+
+BUILDS = _builds()
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get(RPM_DIR_ENV),
-    reason="{} (an rpmbuild _topdir) is not set; `tox -e rpm` builds and sets it".format(
+    not BUILDS,
+    reason="{} (build_rpms.py's output dir) is not set; `tox -e rpm` builds and sets it".format(
         RPM_DIR_ENV))
 
 
@@ -40,11 +56,16 @@ def source_names(directory: str) -> List[str]:
     return sorted(os.path.basename(path) for path in glob.glob(os.path.join(directory, "*.py")))
 
 
+@pytest.fixture(scope="module", params=sorted(BUILDS) or ["none"])
+def build(request) -> Dict[str, str]:
+    """One build: native (this machine's python3), el8 (3.6) or el9 (3.9)."""
+    return BUILDS[request.param]
+
+
 @pytest.fixture(scope="module")
-def packages() -> Dict[str, str]:
+def packages(build) -> Dict[str, str]:
     """Binary package name -> .rpm path."""
-    topdir = os.environ[RPM_DIR_ENV]
-    paths = glob.glob(os.path.join(topdir, "RPMS", "**", "*.rpm"), recursive=True)
+    paths = glob.glob(os.path.join(build["topdir"], "RPMS", "**", "*.rpm"), recursive=True)
     return {rpm("-qp", "--qf", "%{NAME}", path): path for path in paths}
 
 
@@ -54,12 +75,16 @@ def file_lists(packages: Dict[str, str]) -> Dict[str, List[str]]:
 
 
 @pytest.fixture(scope="module")
-def sitelib(file_lists: Dict[str, List[str]]) -> str:
+def sitelib(file_lists: Dict[str, List[str]], build) -> str:
     inits = [path for path in file_lists[MAIN] if path.endswith("/ovirt_he_deploy/__init__.py")]
     assert len(inits) == 1, inits
     found = os.path.dirname(os.path.dirname(inits[0]))
-    assert re.fullmatch(r"/usr/lib/python3\.\d+/site-packages", found), found
+    assert found == "/usr/lib/python{}/site-packages".format(build["python_version"])
     return found
+
+
+def template_path(sitelib: str) -> str:
+    return sitelib + "/ovirt_he_deploy/templates/hosted-engine.conf.j2"
 
 
 def info(path: str) -> Dict[str, str]:
@@ -91,7 +116,7 @@ def test_package_is_noarch_apache_with_the_library_version(packages, name):
 def test_main_package_ships_library_cli_template_plugin_group_license_and_doc(
         file_lists, sitelib):
     files = set(file_lists[MAIN])
-    expected = {CLI, TEMPLATE, PLUGIN_GROUP_DIR}
+    expected = {CLI, template_path(sitelib), PLUGIN_GROUP_DIR}
     expected.update(sitelib + "/ovirt_he_deploy/" + name
                     for name in source_names(os.path.join(SRC, "ovirt_he_deploy")))
     expected.update(PLUGIN_GROUP_DIR + "/" + name
@@ -106,8 +131,8 @@ def test_main_package_ships_library_cli_template_plugin_group_license_and_doc(
 
 def test_main_package_owns_its_share_directories(file_lists):
     files = set(file_lists[MAIN])
-    for directory in (DATADIR, DATADIR + "/templates", DATADIR + "/plugins",
-                      DATADIR + "/plugins/ovirt-he-deploy", PLUGIN_GROUP_DIR):
+    for directory in (DATADIR, DATADIR + "/plugins", DATADIR + "/plugins/ovirt-he-deploy",
+                      PLUGIN_GROUP_DIR):
         assert directory in files, directory
 
 
@@ -121,8 +146,8 @@ def test_main_package_has_nothing_stray(file_lists, sitelib):
     library = sitelib + "/ovirt_he_deploy"
     modules = source_names(os.path.join(SRC, "ovirt_he_deploy"))
     plugin_files = source_names(SOURCE_PLUGIN_GROUP_DIR)
-    known = {CLI, library, DATADIR, DATADIR + "/templates", TEMPLATE, DATADIR + "/plugins",
-             DATADIR + "/plugins/ovirt-he-deploy", PLUGIN_GROUP_DIR}
+    known = {CLI, library, library + "/templates", template_path(sitelib), DATADIR,
+             DATADIR + "/plugins", DATADIR + "/plugins/ovirt-he-deploy", PLUGIN_GROUP_DIR}
     known.update(library + "/" + name for name in modules)
     known.update(PLUGIN_GROUP_DIR + "/" + name for name in plugin_files)
     allowed = [
@@ -141,7 +166,7 @@ def test_engine_package_is_only_in_the_subpackage(file_lists, sitelib):
     assert [path for path in file_lists[MAIN] if path.startswith(engine)] == []
     modules = source_names(os.path.join(SRC, "ovirt_he_deploy", "engine"))
     assert "__init__.py" in modules, "src/ovirt_he_deploy/engine is missing"
-    known = {engine} | {engine + "/" + name for name in modules}
+    known = {engine} | {engine + "/" + name for name in modules} | set(ENGINE_DATA_FILES)
     assert sorted(known - set(file_lists[ENGINE])) == []
     stray = [path for path in file_lists[ENGINE] if path not in known
              and not re.fullmatch(_bytecode_of(engine, modules), path)]
@@ -157,37 +182,50 @@ def test_no_tests_and_no_bytecode_outside_site_packages(file_lists, sitelib, nam
             assert path.startswith(sitelib + "/ovirt_he_deploy/"), path
 
 
-AUTOMATIC_REQUIRES = [
-    r"rpmlib\(.+\)( <= .+)?",
-    r"python\(abi\) = 3\.\d+",
-    r"/usr/bin/python3",
-    # EL's (and Debian rpm's) Python dependency generator, from the egg-info in the main package.
-    r"python3(\.\d+)?dist\((jinja2|setuptools)\)( >= [\d.]+)?",
-]
+def automatic_requires(python_version: str) -> List[str]:
+    """What rpm's generators add, for the build's own Python version and no other."""
+    version = re.escape(python_version)
+    return [
+        r"rpmlib\(.+\)( <= .+)?",
+        r"python\(abi\) = " + version,
+        # Debian rpm's script.req, from the CLI's #! line (EL's rpm has no such generator)
+        r"/usr/bin/python3",
+        # the Python dependency generator, from the egg-info in the main package
+        r"python{}dist\((jinja2|setuptools)\)( >= [\d.]+)?".format(version),
+    ]
 
 
 def requires(path: str) -> List[str]:
     return lines(rpm("-qp", "--requires", path))
 
 
-def test_main_package_requires_otopi_and_jinja2_and_not_the_engine_sdk(packages):
+def test_main_package_requires_otopi_and_jinja2_and_not_the_engine_sdk(packages, build):
     found = requires(packages[MAIN])
-    assert "python3-otopi" in found
-    assert "python3-jinja2" in found
-    stray = [req for req in found if req not in ("python3-otopi", "python3-jinja2")
-             and not any(re.fullmatch(pattern, req) for pattern in AUTOMATIC_REQUIRES)]
+    explicit = ["python3-otopi", "python3-jinja2 >= 2.10.1"]
+    assert sorted(set(explicit) - set(found)) == []
+    stray = [req for req in found if req not in explicit and not any(
+        re.fullmatch(pattern, req) for pattern in automatic_requires(build["python_version"]))]
     assert stray == []
 
 
-def test_engine_package_requires_the_engine_sdk_and_this_exact_main_package(packages):
+def test_engine_package_requires_the_engine_sdk_and_this_exact_main_package(packages, build):
     version_release = rpm("-qp", "--qf", "%{VERSION}-%{RELEASE}", packages[MAIN])
-    exact_main = "{} = {}".format(MAIN, version_release)
+    explicit = ["python3-ovirt-engine-sdk4", "{} = {}".format(MAIN, version_release)]
     found = requires(packages[ENGINE])
-    assert "python3-ovirt-engine-sdk4" in found
-    assert exact_main in found
-    stray = [req for req in found if req not in ("python3-ovirt-engine-sdk4", exact_main)
-             and not any(re.fullmatch(pattern, req) for pattern in AUTOMATIC_REQUIRES)]
+    assert sorted(set(explicit) - set(found)) == []
+    stray = [req for req in found if req not in explicit and not any(
+        re.fullmatch(pattern, req) for pattern in automatic_requires(build["python_version"]))]
     assert stray == []
+
+
+@pytest.mark.parametrize("name", [MAIN, ENGINE])
+def test_requires_name_only_the_target_python(packages, build, name):
+    """No leak of the build machine's Python: python(abi) and every pythonX.Ydist name the
+    version the RPM is built for (EL8: 3.6, EL9: 3.9), which is also its site-packages'."""
+    found = requires(packages[name])
+    assert "python(abi) = {}".format(build["python_version"]) in found
+    versions = set(re.findall(r"python(?:\(abi\) = |)(\d+\.\d+)", " ".join(found)))
+    assert versions == {build["python_version"]}
 
 
 def cpio_members(data: bytes) -> Dict[str, bytes]:
@@ -217,13 +255,14 @@ def main_payload(packages) -> Dict[str, bytes]:
     return cpio_members(data)
 
 
-def test_cli_runs_with_the_system_python(main_payload):
+def test_cli_runs_with_the_target_system_python(main_payload, build):
     first_line = main_payload[CLI].splitlines()[0]
+    assert first_line == "#!{}".format(build["shebang"]).encode()
     assert re.fullmatch(rb"#!/usr/bin/python3( -s)?", first_line), first_line
 
 
-def test_plugin_group_and_template_are_the_sources(main_payload):
-    shipped = {TEMPLATE: os.path.join(SRC, "templates", "hosted-engine.conf.j2")}
+def test_plugin_group_and_template_are_the_sources(main_payload, sitelib):
+    shipped = {template_path(sitelib): os.path.join(SOURCE_TEMPLATES, "hosted-engine.conf.j2")}
     shipped.update((PLUGIN_GROUP_DIR + "/" + name, os.path.join(SOURCE_PLUGIN_GROUP_DIR, name))
                    for name in source_names(SOURCE_PLUGIN_GROUP_DIR))
     for installed, source in shipped.items():
@@ -231,10 +270,33 @@ def test_plugin_group_and_template_are_the_sources(main_payload):
             assert main_payload[installed] == stream.read(), installed
 
 
-def test_source_rpm_carries_the_spec_and_the_sdist():
+def test_source_rpm_carries_the_spec_and_the_sdist(build):
+    (srpm,) = glob.glob(os.path.join(build["topdir"], "SRPMS", "*.src.rpm"))
+    assert sorted(lines(rpm("-qlp", srpm))) == sorted([build["sdist"], "ovirt-he-deploy.spec"])
+
+
+def sdist_member(build, suffix: str) -> bytes:
+    path = os.path.join(os.environ[RPM_DIR_ENV], "sdist", build["sdist"])
+    with tarfile.open(path) as tar:
+        (member,) = [m for m in tar.getmembers() if m.name.count("/") == 1
+                     and m.name.endswith("/" + suffix)]
+        stream = tar.extractfile(member)
+        assert stream is not None
+        return stream.read()
+
+
+def test_sdist_spec_takes_version_and_source_from_the_package(build):
+    """One source of truth: the spec in the sdist says __version__ and names the sdist itself."""
     from ovirt_he_deploy import __version__
 
-    topdir = os.environ[RPM_DIR_ENV]
-    (srpm,) = glob.glob(os.path.join(topdir, "SRPMS", "*.src.rpm"))
-    assert sorted(lines(rpm("-qlp", srpm))) == [
-        "{}-{}.tar.gz".format(MAIN, __version__), "ovirt-he-deploy.spec"]
+    spec = sdist_member(build, "ovirt-he-deploy.spec").decode()
+    assert re.search(r"^Version:\s+{}$".format(re.escape(__version__)), spec, re.M)
+    source0 = re.search(r"^Source0:\s+(\S+)$", spec, re.M)
+    assert source0 is not None
+    name = re.search(r"^Name:\s+(\S+)$", spec, re.M).group(1)  # type: ignore[union-attr]
+    assert source0.group(1).replace("%{name}", name).replace(
+        "%{version}", __version__) == build["sdist"]
+    assert "@VERSION@" not in spec and "@SDIST_NAME@" not in spec
+    with open(os.path.join(ROOT, "ovirt-he-deploy.spec.in")) as stream:
+        template = stream.read()
+    assert re.search(r"^Version:\s+@VERSION@$", template, re.M), "the template sets no version"
