@@ -32,6 +32,10 @@ HOST_DEPLOY_GROUPS = ("ovirt-host-common", "ovirt-host-deploy")
 
 _RESTORECON = """#!/bin/sh
 echo "restorecon $*" >> {log}
+if [ -e {root}/restorecon.fail ]; then
+    echo "restorecon: could not set context" >&2
+    exit 1
+fi
 """
 _SELINUXENABLED = """#!/bin/sh
 [ -e {root}/selinux-disabled ] && exit 1
@@ -88,7 +92,7 @@ class Host:
     def _write_fake_commands(self) -> None:
         os.makedirs(self.bin, exist_ok=True)
         scripts = {
-            "restorecon": _RESTORECON.format(log=self.commands_log),
+            "restorecon": _RESTORECON.format(log=self.commands_log, root=self.root),
             "selinuxenabled": _SELINUXENABLED.format(root=self.root),
             "hosted-engine": _HOSTED_ENGINE.format(python=sys.executable, root=self.root,
                                                    state=self.state, conf=self.conf),

@@ -116,6 +116,30 @@ def test_loading_nested_dirs_relative_imports_and_module_names(run, groups):
     assert result.environment['DT/moduleName'] == 'otopi.plugins.dt_load.nested.deeper.pkg.mod'
 
 
+def test_module_names_keep_the_package_directorys_name_as_otopi_does(run, groups):
+    # contract §0.1: the group and the directories above are synthesized, the package
+    # directory's own name is not (ovirt-host-deploy's plugin: ...ovirt_host_deploy.hosted-engine)
+    result = run(groups('dt-load'))
+    assert result.environment['DT/hyphenModule'] == \
+        'otopi.plugins.dt_load.nested.deeper_dir.hyphen-pkg.mod'
+
+
+def test_optional_command_lookups_see_only_declared_commands(run, groups):
+    result = run(groups('dt_commands'))
+    assert result.exit_code == 0, result.log_text[-2000:]
+    env = result.environment
+    assert env['DT/detectedSh'].endswith('/sh')
+    assert env['DT/undeclaredOptional'] is None  # otopi does not search for it
+    assert env['DT/undeclaredRequired'].endswith('/true')  # a required get searches
+
+
+def test_execute_pipe_returns_output_and_times_out(run, groups):
+    env = run(groups('dt_commands')).environment
+    assert env['DT/pipeStdout'] == ['out']
+    assert env['DT/pipeTimeout'].startswith("Command '")
+    assert env['DT/pipeTimeout'].endswith("time.sleep(30)' failed to execute: Command timeout")
+
+
 def test_repeated_in_process_runs_reload_plugin_modules(run, groups):
     loads = [run(groups('dt-load')).environment['DT/loads'] for _ in range(3)]
     assert loads == [1, 1, 1]

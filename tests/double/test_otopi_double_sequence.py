@@ -124,7 +124,8 @@ def test_unknown_before_after_names_are_ignored_by_default(run, groups):
     result = run(groups('dt_unknown'))
     assert result.exit_code == 0
     assert result.ran('dt_unknown.probe.Plugin._a')
-    assert "unknown name 'no.such.event'" in result.log_text
+    assert 'refers to a method name "no.such.event", but no method with this name exists' \
+        in result.log_text
 
 
 def test_unknown_before_after_names_fail_in_setup_when_strict(run, groups):

@@ -1,6 +1,7 @@
 """The plugin group end to end (the otopi test double, or the real otopi): deploy, remove, none."""
 
 import os
+import re
 import stat
 
 from he_host import PREFIX, SECRET_PASSWORD, assert_no_secret, example, expected_conf
@@ -171,12 +172,12 @@ def test_deploy_in_strict_mode_names_only_known_events(host):
     """With unknown before/after names fatal, only VDSM's event (absent here) may be missing."""
     result = host.run(example("nfs.conf"), "CORE/ignoreMissingBeforeAfter=bool:False")
     assert result.exit_code == 1
-    [missing] = [line.split("Missing before/after targets: ", 1)[1]
-                 for line in result.log_text.splitlines()
-                 if line.startswith("RuntimeError: Missing before/after targets: ")]
-    assert sorted(missing.split(", ")) == [
-        PREFIX + "closeup.Plugin._closeup_deploy after 'odeploycons.packages.vdsm.started'",
-        PREFIX + "closeup.Plugin._closeup_remove after 'odeploycons.packages.vdsm.started'",
+    assert 'Found bad "before" or "after" parameters' in result.stdout
+    missing = sorted(re.findall(r'"(?:before|after)" parameter of method "(\S+)" refers to a '
+                                r'method name "(\S+)", but no method', result.log_text))
+    assert missing == [
+        (PREFIX + "closeup.Plugin._closeup_deploy", "odeploycons.packages.vdsm.started"),
+        (PREFIX + "closeup.Plugin._closeup_remove", "odeploycons.packages.vdsm.started"),
     ]
 
 

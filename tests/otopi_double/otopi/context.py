@@ -375,27 +375,30 @@ class Context(base.Base):
         ]
 
     def checkSequence(self):
-        """STAGE_SETUP check: bare-string before/after; unknown names."""
+        """STAGE_SETUP check, with otopi's messages: a bare-string before/after is an error;
+        an unknown name is a DEBUG line, and an error only with
+        CORE/ignoreMissingBeforeAfter=False."""
         names = set(m['name'] for m in self._methods if m['name'] is not None)
-        missing = []
+        ok = True
         for m in self._methods:
-            for kind in ('before', 'after'):
-                value = m[kind]
+            for which in ('before', 'after'):
+                value = m[which]
                 if isinstance(value, str):
-                    raise RuntimeError(
-                        "%s of %s is a string, should probably be a tuple: '%s'" % (
-                            kind, m['fullname'], value,
-                        )
-                    )
+                    ok = False
+                    self.logger.error(
+                        '"%s" parameter of method %s is a string, should probably be a '
+                        'tuple. Perhaps a missing comma?', which, m['fullname'])
+                    continue
                 for target in value:
-                    if target not in names:
-                        missing.append((m['fullname'], kind, target))
-        for fullname, kind, target in missing:
-            self.logger.debug("Method %s: %s unknown name '%s'", fullname, kind, target)
-        if missing and not self.environment[constants.BaseEnv.IGNORE_MISSING_BEFORE_AFTER]:
-            raise RuntimeError('Missing before/after targets: %s' % ', '.join(
-                "%s %s '%s'" % x for x in missing
-            ))
+                    if target in names:
+                        continue
+                    if not self.environment[constants.BaseEnv.IGNORE_MISSING_BEFORE_AFTER]:
+                        ok = False
+                    self.logger.debug(
+                        '"%s" parameter of method "%s" refers to a method name "%s", but '
+                        'no method with this name exists', which, m['fullname'], target)
+        if not ok:
+            raise RuntimeError('Found bad "before" or "after" parameters')
 
     # -- running ---------------------------------------------------------
     def _executeMethod(self, stage, m):

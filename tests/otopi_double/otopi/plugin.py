@@ -185,7 +185,8 @@ class PluginBase(base.Base):
         """A pipeline (contract §5): {'stdout': [lines], 'result': [{'rc', 'stderr'}]}.
 
         As otopi: every argument must be a str; past `timeout` seconds the processes are
-        killed and RuntimeError('Command timeout') is raised.
+        killed and RuntimeError("Command '<args>' failed to execute: Command timeout") is
+        raised (otopi notices the timeout only between waits of `callback_interval` s).
         """
         for kw in popenArgs:
             if not all(isinstance(a, str) for a in kw.get('args', ())):
@@ -216,7 +217,9 @@ class PluginBase(base.Base):
             for p in popens:
                 p.kill()
                 p.wait()
-            raise RuntimeError('Command timeout') from None
+            raise RuntimeError("Command '%s' failed to execute: Command timeout" % (
+                ' | '.join(' '.join(kw['args']) for kw in popenArgs),
+            )) from None
         result = {
             'stdout': (out or b'').decode('utf-8', 'replace').splitlines(),
             'result': [

@@ -146,7 +146,9 @@ class Plugin(plugin.PluginBase):
         args = metadata.clean_command(command, host_id)
         seconds = self.environment[envkeys.METADATA_CLEANUP_SECONDS.name]
         try:
-            result = self.executePipe(({"args": args},), raiseOnError=False, timeout=seconds)
+            # otopi checks the timeout between waits of callback_interval seconds
+            result = self.executePipe(({"args": args},), raiseOnError=False, timeout=seconds,
+                                      callback_interval=min(5, max(1, seconds)))
             rc, stderr = result["result"][0]["rc"], result["result"][0]["stderr"]
         except Exception as error:  # a timeout or a failure to run it: best effort
             rc, stderr = None, [str(error)]

@@ -38,7 +38,11 @@ class Plugin(plugin.PluginBase, services.ServicesBase):
             raise RuntimeError("Failed to %s service '%s'" % (verb, name))
         svc['running'] = name not in recorder.commaList(
             self.environment.get(recorder.DIES_AFTER_START))
-        svc['notRunningChecks'] = self._slowStart(name)
+        slow = self._slowStart(name)
+        if slow:
+            svc['notRunningChecks'] = slow
+        else:
+            svc.pop('notRunningChecks', None)
         self._host().save()
 
     @property
