@@ -2,13 +2,19 @@
 
 The HA Python reader strips blanks and keeps quotes, `hosted-engine` sources the file
 with bash as root, the liveliness check uses the regex ``^([^=]+)=(.*)$`` without
-stripping, and everything is read with the locale encoding. The only values all four read
-back identically, and that bash cannot turn into a command, are printable ASCII without
-blanks and without the shell characters below.
+stripping, and everything is read with the locale encoding. A value is refused when bash
+would run something or stop reading the file, or when the readers would split or decode it
+differently; a value that only bash reads differently (quotes, backslashes, ``$NAME``, a
+leading ``~``) is accepted, and the caller decides whether bash's reading matters.
+
+Evidence (commits of the mirrors this was checked against):
+ovirt-hosted-engine-setup af825aac21 ``src/bin/hosted-engine.in``: line 1 ``#!/bin/sh``
+(bash on Enterprise Linux, run in POSIX mode), line 27 ``source`` of the file, no ``set``
+options; ovirt-hosted-engine-ha 9d39eb07c0 ``env/config_file.py`` lines 50-55.
 """
 
 import re
-from typing import FrozenSet, Optional
+from typing import FrozenSet, NamedTuple, Optional, Tuple
 
 # Characters bash interprets inside an unquoted assignment word or right after it:
 # expansion ($ `), quoting and escaping (' " \), command separators and pipes (; & |),
@@ -17,13 +23,28 @@ SHELL_SPECIAL: FrozenSet[str] = frozenset("$`\\'\";&|<>()~")
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DIGITS_PATTERN = re.compile(r"[0-9]+")
+NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+SPECIAL_PARAMETERS = frozenset("0123456789@*#?$!-")
+OPERATORS = frozenset(";&|()<>")
 
-_CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL"}
+_CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "ESC",
+                  "\x7f": "DEL"}
 
 
 def is_digits(text: str) -> bool:
     """True for one or more ASCII digits only (str.isdigit also takes other scripts' digits)."""
     return DIGITS_PATTERN.fullmatch(text) is not None
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal or a log: every non-printable character as an escape.
+
+    Keys, paths and values can hold ESC, CR or bidi controls; echoed raw they would move
+    the cursor, rewrite the line or hide text. Printable text (non-ASCII letters too) stays.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 def describe_char(char: str) -> str:
@@ -36,7 +57,10 @@ def describe_char(char: str) -> str:
 
 
 def unsafe_char(value: str, allowed: FrozenSet[str] = frozenset()) -> Optional[str]:
-    """Why a value cannot be written safely, or None when it can."""
+    """The strict rule: printable ASCII without blanks or shell characters, or why not.
+
+    Used for keys; values go through value_problem and bash_reading instead.
+    """
     for char in value:
         if char in allowed:
             continue
@@ -52,6 +76,167 @@ def unsafe_char(value: str, allowed: FrozenSet[str] = frozenset()) -> Optional[s
     return None
 
 
+def value_problem(value: str) -> Optional[str]:
+    """Why the readers would split, strip or decode a value differently, or None.
+
+    - control characters: CR ends a line for HA (text mode, config_file.py:50-51) but not
+      for bash; VT, FF and FS..RS end a line for the liveliness check (str.splitlines,
+      check_liveliness.py:203); TAB and LF split the line for bash; the others are
+      terminal escapes wherever the file is shown (cat, --get-shared-config, logs).
+    - non-ASCII: HA opens the file with the locale's encoding (config_file.py:50) and
+      catches only OSError/IOError (:57), so an undecodable byte stops the agent.
+    - a leading or trailing blank: HA strips it (config_file.py:55), bash does not.
+    """
+    for char in value:
+        code = ord(char)
+        if code < 32 or code == 127:
+            return "contains the control character {}".format(describe_char(char))
+        if code > 127:
+            return "contains the non-ASCII character {}".format(describe_char(char))
+    if value != value.strip():
+        return "starts or ends with a blank, which ovirt-ha-agent strips and bash does not"
+    return None
+
+
+class BashReading(NamedTuple):
+    """What `source` does with the line key=VALUE: refuses (runs or stops), or differs."""
+
+    refused: Optional[str] = None
+    differs: Optional[str] = None
+
+
+_UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the file into "
+               "this value, or stops with a syntax error")
+_SUBSTITUTION = "{}: bash runs or evaluates it (command, arithmetic or parameter expansion)"
+
+
+class _Scanner:
+    """Follows bash's quoting through one assignment value (no LF, printable ASCII)."""
+
+    def __init__(self, value: str, redirect_pairs: bool):
+        self.value = value
+        self.redirect_pairs = redirect_pairs
+        self.differs: Optional[str] = None
+
+    def _differ(self, why: str) -> None:
+        if self.differs is None:
+            self.differs = why
+
+    def _expansion(self, index: int) -> Optional[str]:
+        """A refusal for '$' at index when it starts $( ${ $[, else None."""
+        following = self.value[index + 1:index + 2]
+        if following in ("(", "{", "["):
+            return _SUBSTITUTION.format("'$" + following + "'")
+        if following and (following in NAME_START or following in SPECIAL_PARAMETERS):
+            self._differ("'$' expands a shell variable")
+        return None
+
+    def _double(self, index: int) -> Tuple[int, Optional[str]]:
+        """Scan a double-quoted part from just after its quote: (end, refusal)."""
+        value = self.value
+        while index < len(value):
+            char = value[index]
+            if char == '"':
+                return index + 1, None
+            if char == "\\":
+                index += 2
+                continue
+            if char == "`":
+                return index, _SUBSTITUTION.format("a backquote")
+            if char == "$":
+                refused = self._expansion(index)
+                if refused:
+                    return index, refused
+            index += 1
+        return index, _UNBALANCED.format("double")
+
+    def scan(self) -> BashReading:
+        value = self.value
+        index = 0
+        tilde_here = True  # start of the value, after an unquoted ':' or a redirection
+        while index < len(value):
+            char = value[index]
+            at_tilde, tilde_here = tilde_here, False
+            if char == "'":
+                end = value.find("'", index + 1)
+                if end < 0:
+                    return BashReading(refused=_UNBALANCED.format("single"))
+                self._differ("bash removes the quotes")
+                index = end + 1
+            elif char == '"':
+                self._differ("bash removes the quotes")
+                index, refused = self._double(index + 1)
+                if refused:
+                    return BashReading(refused=refused)
+            elif char == "\\":
+                if index + 1 == len(value):
+                    return BashReading(refused="a trailing backslash: bash joins the next "
+                                               "line of the file to this value")
+                self._differ("bash removes the backslash")
+                index += 2
+            elif char == "`":
+                return BashReading(refused=_SUBSTITUTION.format("a backquote"))
+            elif char == "$":
+                following = value[index + 1:index + 2]
+                if following in ("'", '"'):
+                    self._differ("bash reads $'...' and $\"...\" as its own quoting")
+                    index, refused = (self._ansi_c(index + 2) if following == "'"
+                                      else self._double(index + 2))
+                    if refused:
+                        return BashReading(refused=refused)
+                    continue
+                refused = self._expansion(index)
+                if refused:
+                    return BashReading(refused=refused)
+                index += 1
+            elif char == " ":
+                return BashReading(refused="an unquoted blank: bash runs the rest of the "
+                                           "line as a command")
+            elif self.redirect_pairs and value.startswith("<>", index):
+                following = value[index + 2:index + 3]
+                if not following or following in OPERATORS or following == " ":
+                    return BashReading(refused="'<>' without a file name after it: bash "
+                                               "stops with a syntax error")
+                self._differ("bash reads '<>' as a redirection that opens a file named "
+                             "after the address")
+                index += 2
+                tilde_here = True
+            elif char in OPERATORS:
+                return BashReading(refused="the unquoted shell operator {}: bash runs a "
+                                           "command, redirects or stops with a syntax "
+                                           "error".format(ascii(char)))
+            else:
+                if char == "~" and at_tilde:
+                    self._differ("bash expands a leading '~' to a home directory")
+                tilde_here = char == ":"
+                index += 1
+        return BashReading(differs=self.differs)
+
+    def _ansi_c(self, index: int) -> Tuple[int, Optional[str]]:
+        """Scan $'...' from just after its quote: a backslash escapes any character."""
+        value = self.value
+        while index < len(value):
+            if value[index] == "\\":
+                index += 2
+                continue
+            if value[index] == "'":
+                return index + 1, None
+            index += 1
+        return index, _UNBALANCED.format("$'")
+
+
+def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
+    """How `source` reads the line key=VALUE, for a value that passed value_problem.
+
+    refused: bash would run something, redirect, or stop reading or join lines, so the
+    rest of the file is not what it says. differs: bash only reads another value than the
+    other readers (quotes or backslashes removed, $NAME or a leading ~ expanded); nothing
+    runs and every other line still reads back exactly. redirect_pairs allows '<>' (the
+    separator of iscsi_paths_blacklist), which bash reads as a harmless redirection.
+    """
+    return _Scanner(value, redirect_pairs).scan()
+
+
 def key_problem(key: str) -> Optional[str]:
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
@@ -61,8 +246,9 @@ def key_problem(key: str) -> Optional[str]:
         if not any(char.islower() for char in key):
             # Environment-style names: bash or the hosted-engine script give many of them a
             # meaning (PATH, IFS, UID read-only, BASH_ENV, '_'), so `source` would not read
-            # them back or would change what the script runs. Every HA key has a lower case
-            # letter.
+            # them back or would change what the script runs (IFS splits the unquoted
+            # ${VDSMHELPER} and ${vmid}, hosted-engine.in:185). Every HA key has a lower
+            # case letter.
             return "has no lower case letter, like the shell's own variables (PATH, IFS, UID, _)"
         return None
     reason = unsafe_char(key)

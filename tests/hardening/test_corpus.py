@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from ovirt_he_deploy import cli, validation
+from ovirt_he_deploy import cli, safety, validation
 from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
 
 from .support import (
@@ -125,7 +125,9 @@ def test_validator_refuses_generated_unit(key, value):
     config[key] = value
     with pytest.raises(InvalidUnit) as refused:
         validation.check(DeployUnit(action=unit.action, config=tuple(config.items())))
-    assert "HOSTED_ENGINE_CONFIG/" + key in [p.key for p in refused.value.problems]
+    # Keys are shown escaped (no raw LF, CR or NUL in a message).
+    assert safety.printable("HOSTED_ENGINE_CONFIG/" + key) in [
+        p.key for p in refused.value.problems]
     assert_no_secret_in_text(str(refused.value), repr(refused.value.problems),
                              extra=(value,) if key in ("password", "user") else ())
 
@@ -140,3 +142,42 @@ def test_otopi_run_refuses_generated_value(key, value, deployed):
     assert_refused_before_any_change(result, host, before, "HOSTED_ENGINE_CONFIG/" + key)
     if key in ("password", "user"):
         assert_no_secret_in_run(result, host, extra=(value,))
+
+
+# -- units refused before issue 12 that every reader reads as intended ----------------------
+
+ACCEPTED = os.path.join(CORPUS, "accepted")
+
+
+def accepted_cases():
+    with open(os.path.join(ACCEPTED, "ACCEPTED.txt")) as stream:
+        return [tuple(line.split()) for line in stream
+                if line.strip() and not line.startswith("#")]
+
+
+def test_the_accepted_corpus_is_indexed():
+    files = sorted(name for name in os.listdir(ACCEPTED) if name.endswith(".conf"))
+    assert sorted(name for name, _ in accepted_cases()) == files
+
+
+@pytest.mark.parametrize("name, key", accepted_cases(), ids=[n for n, _ in accepted_cases()])
+def test_check_accepts_with_a_warning_naming_the_key(name, key, capsys):
+    code = cli.main(["check", os.path.join(ACCEPTED, name)])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    assert out.startswith("valid: action deploy")
+    assert [line for line in err.splitlines() if line.startswith("warning: ") and
+            (line.startswith("warning: " + key) or "{}=".format(key) in line)], err
+    assert_no_secret_in_text(out, err, extra=("Hx9$pw",))
+
+
+@pytest.mark.parametrize("name, key", accepted_cases(), ids=[n for n, _ in accepted_cases()])
+def test_otopi_run_deploys_the_value_as_written(name, key, deployed):
+    from ovirt_he_deploy import otopiconf
+    unit = otopiconf.load_unit(os.path.join(ACCEPTED, name))
+    value = dict(unit.config)[key]
+    result = deployed.run(os.path.join(ACCEPTED, name))
+    assert result.exit_code == 0, result.stdout[-3000:]
+    conf = deployed.read(deployed.conf).decode()
+    assert "\n{}={}\n".format(key, value) in conf
+    assert_no_secret_in_run(result, deployed, extra=("Hx9$pw",))

@@ -3,14 +3,13 @@ hosted-engine.conf; what it cannot write safely it refuses; it only ever fails i
 
 Profiles (conftest.py): HYPOTHESIS_PROFILE=ci (default) or fuzz (tox -e fuzz)."""
 
-import os
 import re
 import string
-import subprocess
 import tempfile
 
 from hypothesis import example, given
 from hypothesis import strategies as st
+from unit.helpers import BASH_MODES, source_like_hosted_engine
 
 from ovirt_he_deploy import keyvalue, otopiconf, render, safety, validation
 from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
@@ -39,6 +38,10 @@ FREE_KEYS = ("mnt_options", "password", "user")
 SAFE = "".join(c for c in string.printable[:95]
                if c not in safety.SHELL_SPECIAL and c != " ")
 UNSAFE = "".join(sorted(safety.SHELL_SPECIAL)) + " \t\n\r\x00\x0b\x0c\x1b\x7f"
+# Refused wherever they stand between safe characters: they run, redirect, split, stop
+# bash, or the readers split or decode them apart. ($ \\ ~ only may be read differently.)
+ALWAYS_REFUSED = ";&|<>()`'\" \t\n\r\x00\x0b\x0c\x1b\x7f\u00e9"
+SHELL_HEAVY = SAFE[:8] + " :/~$'\"\\`;&|<>(){}[]*?#!=,@%^+-"
 BROAD = st.characters(blacklist_categories=("Cs",)) | st.sampled_from(SAFE + UNSAFE)
 
 domain_types = st.sampled_from(sorted(BY_TYPE))
@@ -56,18 +59,9 @@ def unit_of(config, action="deploy"):
     return DeployUnit(action=action, config=tuple(config.items()))
 
 
-def read_back_with_bash(path, keys):
-    """Values bash sees after `source path`, and what it printed (should be nothing)."""
-    # Positional parameters only: a loop variable could be one of the keys.
-    script = 'source "$1" || exit 9; shift; while (($#)); do printf "%s\\0" "${!1}"; shift; done'
-    result = subprocess.run(["bash", "-c", script, "bash", path] + list(keys),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30,
-                            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
-    values = result.stdout.split(b"\0")[:-1]
-    return result.returncode, dict(zip(keys, (v.decode() for v in values))), result.stderr
-
-
 def assert_reads_back(valid):
+    """HA and the liveliness regex read every value back; bash runs nothing, reads every
+    value back that it does not read differently by design (those are warned about)."""
     text = render.render_conf(valid)
     expected = dict(valid.entries)
     assert text.encode("ascii")
@@ -80,15 +74,18 @@ def assert_reads_back(valid):
         if match and not line.startswith("#"):
             seen[match.group(1)] = match.group(2)
     assert seen == expected
-    # hosted-engine: bash source, as root.
-    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as stream:
-        stream.write(text)
-    try:
-        code, values, stderr = read_back_with_bash(stream.name, list(expected))
-    finally:
-        os.unlink(stream.name)
-    assert (code, stderr) == (0, b"")
-    assert values == expected
+    # hosted-engine: bash source, as root, in both modes.
+    same = {key: value for key, value in expected.items()
+            if safety.bash_reading(value, key == "iscsi_paths_blacklist").differs is None}
+    differing = set(expected) - set(same)
+    assert all(any(w.startswith(key + ":") for w in valid.warnings) for key in differing)
+    with tempfile.TemporaryDirectory() as workdir:
+        for _mode, options in BASH_MODES:
+            sourced = source_like_hosted_engine(text, list(expected), workdir, options)
+            assert (sourced.rc, sourced.stdout, sourced.ran) == (0, "", [])
+            if "iscsi_paths_blacklist" not in expected:
+                assert (sourced.stderr, sourced.created) == ("", [])
+            assert {key: sourced.values[key] for key in same} == same
 
 
 @given(domain_types, st.dictionaries(st.sampled_from(FREE_KEYS), safe_values, max_size=3),
@@ -120,13 +117,32 @@ def test_any_value_the_validator_takes_reads_back(domain_type, key, value):
 
 
 @given(domain_types, st.sampled_from(FREE_KEYS + ("fqdn", "bridge", "mnt_options", "sdUUID")),
-       safe_values, st.sampled_from(UNSAFE), safe_values)
+       safe_values, st.sampled_from(ALWAYS_REFUSED), safe_values)
 def test_control_and_shell_characters_are_refused(domain_type, key, before, bad, after):
     config = base(domain_type)
     config[key] = before + bad + after
     valid, problems = validation.validate(unit_of(config))
     assert valid is None
     assert "HOSTED_ENGINE_CONFIG/" + key in [problem.key for problem in problems]
+
+
+@given(st.text(alphabet=SHELL_HEAVY, min_size=1, max_size=14),
+       st.sampled_from(("password", "user", "mnt_options", "site_note")))
+@example("'Pw word'", "password")
+@example("$'a\\'b'", "password")
+@example('"a$(id)"', "password")
+@example("a\\", "password")
+@example("~root:~/x", "mnt_options")
+def test_any_accepted_shell_value_runs_nothing_and_keeps_the_other_lines(value, key):
+    # The CHAP password classes: whatever the validator accepts, hosted-engine's bash runs
+    # nothing and stops nowhere, every other key reads back exactly, HA reads it verbatim.
+    config = dict(base("iscsi"), user="u", password="p")
+    config[key] = value
+    valid, problems = validation.validate(unit_of(config))
+    if valid is None:
+        assert problems
+        return
+    assert_reads_back(valid)
 
 
 @given(st.text(alphabet=BROAD, min_size=1, max_size=12))

@@ -2,9 +2,9 @@
 
 import os
 import subprocess
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from ovirt_he_deploy import envkeys, validation
+from ovirt_he_deploy import envkeys, safety, validation
 from ovirt_he_deploy.unit import DeployUnit, Problem, ValidUnit
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,7 +90,9 @@ def env_key(conf_key: str) -> str:
 def only_problem(values: Dict[str, object], conf_key: str) -> Problem:
     """The single problem of a config, which must name HOSTED_ENGINE_CONFIG/<conf_key>."""
     found = problems(values)
-    assert [p.key for p in found] == [env_key(conf_key)], "\n".join(str(p) for p in found)
+    # Keys are shown escaped: no control character reaches a terminal or a log.
+    assert [p.key for p in found] == [safety.printable(env_key(conf_key))], \
+        "\n".join(str(p) for p in found)
     problem = found[0]
     assert problem.message.strip() and problem.fix.strip()
     assert problem.message != problem.fix
@@ -127,5 +129,94 @@ def _env0(path: str) -> Dict[str, str]:
     for item in data.split(b"\0"):
         if item:
             key, _, value = item.decode("utf-8", "surrogateescape").partition("=")
+            values[key] = value
+    return values
+
+
+# -- hosted-engine's bash ------------------------------------------------------------------
+#
+# hosted-engine (setup src/bin/hosted-engine.in) is a #!/bin/sh script, which on Enterprise
+# Linux is bash in POSIX mode; it sets no options and runs `source hosted-engine.conf` (line
+# 27) as root. Both modes are tried. PATH is an empty directory and command_not_found_handle
+# records every command bash tries to run, so "nothing ran" is observable; the values are
+# read through positional parameters only, so no key of the file can shadow the reader.
+
+BASH = "/bin/bash"
+BASH_MODES = (("bash", ()), ("bash-posix", ("--posix",)))
+_SOURCE_SCRIPT = r'''
+command_not_found_handle() { printf '%s\n' "$1" >> "$HE_TEST_RAN"; return 127; }
+source "$1"
+set -- "$?" "$@"
+{
+  printf '%s\0' "$1"; shift 2
+  while [ "$#" -gt 0 ]; do
+    if [ "${!1+set}" = set ]; then printf 'S%s\0' "${!1}"; else printf 'U\0'; fi
+    shift
+  done
+} > "$HE_TEST_OUT"
+'''
+
+
+class Sourced(NamedTuple):
+    """What `source` did with a file: status, values (None: unset), output, side effects."""
+
+    rc: Optional[int]
+    values: Dict[str, Optional[str]]
+    stdout: str
+    stderr: str
+    created: List[str]
+    ran: List[str]
+
+
+def source_like_hosted_engine(text: str, keys: List[str], workdir: str,
+                              options: Tuple[str, ...] = ()) -> Sourced:
+    """Write text to a file, `source` it with bash as hosted-engine does, read keys back."""
+    os.makedirs(workdir, exist_ok=True)
+    conf = os.path.join(workdir, "hosted-engine.conf")
+    out = os.path.join(workdir, "values")
+    ran_log = os.path.join(workdir, "ran")
+    cwd = os.path.join(workdir, "cwd")
+    empty_bin = os.path.join(workdir, "no-commands")
+    for path in (cwd, empty_bin):
+        os.makedirs(path, exist_ok=True)
+    for path in (out, ran_log):
+        if os.path.exists(path):
+            os.unlink(path)
+    with open(conf, "wb") as stream:
+        stream.write(text.encode("utf-8", "surrogateescape"))
+    before = set(os.listdir(cwd))
+    result = subprocess.run(
+        [BASH] + list(options) + ["-c", _SOURCE_SCRIPT, "sh", conf] + list(keys),
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20,
+        env={"PATH": empty_bin, "HOME": "/nonexistent-home", "LC_ALL": "C",
+             "HE_TEST_OUT": out, "HE_TEST_RAN": ran_log})
+    created = sorted(set(os.listdir(cwd)) - before)
+    for name in created:
+        path = os.path.join(cwd, name)
+        if os.path.isfile(path):
+            os.unlink(path)
+    rc: Optional[int] = None
+    values: Dict[str, Optional[str]] = {}
+    if os.path.exists(out):
+        with open(out, "rb") as stream:
+            fields = stream.read().split(b"\0")[:-1]
+        rc = int(fields[0])
+        for key, field in zip(keys, fields[1:]):
+            text_value = field.decode("utf-8", "surrogateescape")
+            values[key] = text_value[1:] if text_value.startswith("S") else None
+    ran: List[str] = []
+    if os.path.exists(ran_log):
+        with open(ran_log) as stream:
+            ran = stream.read().splitlines()
+    return Sourced(rc, values, result.stdout.decode("utf-8", "replace"),
+                   result.stderr.decode("utf-8", "replace"), created, ran)
+
+
+def conf_values(text: str) -> Dict[str, str]:
+    """The key=value lines of a rendered hosted-engine.conf, split at the first '='."""
+    values = {}
+    for line in text.split("\n"):
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
             values[key] = value
     return values

@@ -69,3 +69,14 @@ def test_update_adds_final_newline_and_writes_lf():
 
 def test_update_keeps_a_junk_line_with_a_form_feed_as_one_line():
     assert keyvalue.update("x\x0cy\n", {"a": "1"}) == "x\x0cy\na=1\n"
+
+
+@pytest.mark.parametrize("value", [
+    "Pw$HOME", "Pw\\x", "'Pw word'", '"Pw;|&<>()"', "$'Pw\\x41'", "~root", "Pw:~/x",
+    "eth1<>192.0.2.10,eth2<>192.0.2.11", "a=b#c", "Pw$(x)", "Pw'unbalanced",
+])
+def test_ha_reads_shell_quoting_verbatim(value):
+    # The broker hands exactly this to VDSM (lib/storage_server.py:57-58): no quote removal,
+    # no expansion, no comment; only outer blanks are stripped.
+    assert keyvalue.parse("before=1\npassword={}\nafter=2\n".format(value)) == {
+        "before": "1", "password": value, "after": "2"}

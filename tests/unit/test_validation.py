@@ -1,5 +1,7 @@
 """validation.check/validate: one case per rule, every problem naming its env key."""
 
+import os
+
 import pytest
 
 from ovirt_he_deploy import confkeys, validation
@@ -8,6 +10,7 @@ from ovirt_he_deploy.unit import InvalidUnit
 from .helpers import (
     DOMAIN_TYPES,
     PASSWORD,
+    ROOT,
     ZERO_UUID,
     config,
     env_key,
@@ -90,7 +93,8 @@ def test_host_id_in_range_is_valid(value):
     pytest.param("abc", "between 1 and 2000", id="letters"),
     pytest.param("", "is empty", id="empty"),
     pytest.param("\u0663", "non-ASCII", id="arabic-digit"),
-    pytest.param("02", "leading zeros", id="leading-zero"),
+    pytest.param("2_", "between 1 and 2000", id="trailing-underscore"),
+    pytest.param("0x2", "between 1 and 2000", id="hex"),
 ])
 def test_bad_host_id_is_rejected(value, fragment):
     problem = only_problem(config(host_id=value), "host_id")
@@ -101,7 +105,16 @@ def test_bad_host_id_is_rejected(value, fragment):
 
 def test_host_id_with_a_space_is_refused_as_unsafe():
     problem = only_problem(config(host_id=" 2"), "host_id")
-    assert "space" in problem.message
+    assert "blank" in problem.message
+
+
+@pytest.mark.parametrize("value, read", [("02", 2), ("+2", 2), ("0250", 250), ("1_0", 10)])
+def test_host_id_int_reads_is_accepted_with_the_number_it_means(value, read):
+    # ovirt-ha-agent and the HA client read it with int() (agent/hosted_engine.py:349).
+    unit = valid(config(host_id=value))
+    assert unit.host_id == read == int(value)
+    assert any("host_id={} is read by ovirt-ha-agent as {}".format(value, read) in w
+               for w in unit.warnings)
 
 
 @pytest.mark.parametrize("value, warned", [("250", False), ("251", True), ("2000", True)])
@@ -135,9 +148,17 @@ def test_every_uuid_key_must_be_a_uuid(key, value):
     assert "is not a UUID" in problem.message and ascii(value) in problem.message
 
 
-@pytest.mark.parametrize("key", confkeys.UUID_KEYS)
-def test_uuid_keys_accept_upper_case_uuids(key):
-    valid(config("nfs", **{key: "5C1D2E3F-0004-4A5B-8C9D-0E1F2A3B4C5D"}))
+@pytest.mark.parametrize("key", [key for key in confkeys.UUID_KEYS if key != "connectionUUID"])
+def test_uuid_keys_refuse_upper_case(key):
+    # VDSM takes lower-case UUIDs only and its storage paths are lower case.
+    problem = only_problem(config("nfs", **{key: "5C1D2E3F-0004-4a5b-8c9d-0e1f2a3b4c5d"}),
+                           key)
+    assert "upper-case" in problem.message and "points at nothing" in problem.message
+    assert "5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d" in problem.fix
+
+
+def test_connection_uuid_is_only_an_id_and_may_be_upper_case():
+    valid(config("nfs", connectionUUID="E29CF818-5EE5-46E1-85C1-8AEEFA33E95D"))
 
 
 @pytest.mark.parametrize("network_test", ["ping", "dns", "tcp", "none", ""])
@@ -191,15 +212,26 @@ def test_tcp_port_out_of_range_is_rejected(port):
     assert [p.key for p in found] == [env_key("tcp_t_port")]
 
 
-@pytest.mark.parametrize("version", ["auto", "v3", "v4", "v4_0", "v4_1", "v4_2", ""])
-def test_known_nfs_versions_are_valid(version):
+@pytest.mark.parametrize("version", ["auto", "v3", "v4", "v4_0", "v4_1", "v4_2", "",
+                                     "3", "4", "4.1", "4_2", "v4.1"])
+def test_nfs_versions_the_broker_and_vdsm_read_are_valid(version):
+    # The broker drops 'v' and reads '_' as '.' (lib/storage_server.py:100-107).
     valid(config("nfs", nfs_version=version))
 
 
-@pytest.mark.parametrize("version", ["3", "v5", "V4", "4.1", "nfs4"])
-def test_unknown_nfs_version_is_rejected(version):
+@pytest.mark.parametrize("version, read", [
+    ("v5", "5"), ("V4", "V4"), ("nfs4", "nfs4"), ("4.3", "4.3"), ("v4_1_0", "4.1.0"),
+    ("2", "2"), ("latest", "latest"),
+])
+def test_nfs_version_vdsm_cannot_mount_is_rejected(version, read):
     problem = only_problem(config("nfs", nfs_version=version), "nfs_version")
     assert "v4_2" in problem.fix and ascii(version) in problem.message
+    assert "NFS version {}".format(ascii(read)) in problem.message
+
+
+@pytest.mark.parametrize("domain_type", ["nfs3", "nfs4", "glusterfs", "iscsi", "fc"])
+def test_nfs_version_is_not_checked_where_the_broker_ignores_it(domain_type):
+    valid(config(domain_type, nfs_version="whatever"))
 
 
 @pytest.mark.parametrize("domain_type, storage", [
@@ -237,8 +269,26 @@ def test_bad_storage_shape_is_rejected(domain_type, storage):
     assert "e.g. storage=" in problem.fix
 
 
-def test_iscsi_two_portals_need_matching_lists_only_in_multi_target_mode():
-    valid(config("iscsi", storage="192.0.2.20,192.0.2.21"))
+def test_single_target_with_two_portals_and_two_ports_is_valid():
+    valid(config("iscsi", storage="192.0.2.20,192.0.2.21", port="3260,3261"))
+
+
+@pytest.mark.parametrize("storage, port", [
+    pytest.param("192.0.2.20,192.0.2.21", "3260", id="two-portals-one-port"),
+    pytest.param("192.0.2.20", "3260,3261", id="one-portal-two-ports"),
+])
+def test_single_target_storage_and_port_must_pair_up(storage, port):
+    # The broker zips storage with port (lib/storage_server.py:309-313) and drops the rest.
+    problem = only_problem(config("iscsi", storage=storage, port=port), "port")
+    assert "pairs them by position and drops" in problem.message
+    assert "{} entries".format(len(port.split(","))) in problem.message
+
+
+def test_single_target_portal_must_be_one_tag():
+    # lib/storage_server.py:320 passes it whole; VDSM int()s it (storageServer.py:1074).
+    problem = only_problem(config("iscsi", storage="192.0.2.20,192.0.2.21",
+                                  port="3260,3260", portal="1,1"), "portal")
+    assert "one target portal group tag" in problem.message
 
 
 @pytest.mark.parametrize("value", [None, "True"])
@@ -304,17 +354,34 @@ def test_multi_target_chap_lists_need_one_entry_per_target(key, value):
     assert value not in str(problem)
 
 
-def test_multi_target_without_chap_is_valid():
-    valid(config("iscsi", **dict(MULTI, user="", password="")))
+def test_multi_target_without_chap_is_valid_with_a_warning_about_the_first_target():
+    unit = valid(config("iscsi", **dict(MULTI, user="", password="")))
+    assert any("iqn lists 2 targets" in w and "first target only" in w for w in unit.warnings)
+
+
+@pytest.mark.parametrize("key", ["user", "password"])
+def test_multi_target_needs_the_chap_keys_present(key):
+    # lib/storage_server.py:281-282 splits them: None.split stops the broker.
+    values = config("iscsi", **dict(MULTI, user="", password=""))
+    del values[key]
+    problem = only_problem(values, key)
+    assert "is missing" in problem.message and "stops" in problem.message
 
 
 @pytest.mark.parametrize("key, value", [
     pytest.param("port", "3260,x", id="port-not-number"),
     pytest.param("portal", "192.0.2.20", id="portal-address-instead-of-tag"),
-    pytest.param("iqn", "target-name", id="iqn-malformed"),
 ])
 def test_iscsi_lists_are_checked(key, value):
     only_problem(config("iscsi", **{key: value}), key)
+
+
+@pytest.mark.parametrize("iqn", ["target-name", "iqn.2024-01.com.example:he+1"])
+def test_iqn_that_does_not_look_like_one_is_passed_on_with_a_warning(iqn):
+    unit = valid(config("iscsi", iqn=iqn))
+    assert unit.get("iqn") == iqn
+    assert any("does not look like an iSCSI name" in w for w in unit.warnings) == (
+        not iqn.startswith("iqn."))
 
 
 @pytest.mark.parametrize("action", [
@@ -343,6 +410,29 @@ def test_other_actions_are_rejected(action):
 def test_remove_and_none_do_not_check_the_config(action):
     result = validation.check(unit({"host_id": "nonsense"}, action=action))
     assert result.action == action and result.entries == ()
+
+
+@pytest.mark.parametrize("action, why", [
+    pytest.param(None, "HOSTED_ENGINE/action is absent, which means none", id="absent"),
+    pytest.param("none", "HOSTED_ENGINE/action is none", id="none"),
+    pytest.param("remove", "HOSTED_ENGINE/action is remove", id="remove"),
+])
+def test_config_keys_without_deploy_are_said_to_be_unused(action, why):
+    result = validation.check(unit({"host_id": "2", "fqdn": "e.example.com"},
+                                   action=action))
+    (warning,) = result.warnings
+    assert warning.startswith("2 HOSTED_ENGINE_CONFIG/* keys will not be used: " + why)
+    assert "(host_id fqdn)" in warning and "HOSTED_ENGINE/action=str:deploy" in warning
+
+
+@pytest.mark.parametrize("action", [None, "none", "remove"])
+def test_no_config_keys_no_warning(action):
+    assert validation.check(unit({}, action=action)).warnings == ()
+
+
+def test_unused_key_names_are_escaped():
+    result = validation.check(unit({"bad\x1b[2Jkey": "1"}, action=None))
+    assert result.warnings[0].isprintable() and "bad\\x1b[2Jkey" in result.warnings[0]
 
 
 def test_int_value_is_accepted_as_text():
@@ -430,7 +520,7 @@ def test_unknown_keys_are_kept_listed_and_ordered_after_known_keys():
 
 
 @pytest.mark.parametrize("key, value, fragment", [
-    pytest.param("custom", "a;b", "shell character ';'", id="unsafe-value"),
+    pytest.param("custom", "a;b", "operator ';'", id="unsafe-value"),
     pytest.param("bad-key", "1", "not a shell identifier", id="unsafe-key"),
     pytest.param("9lives", "1", "not a shell identifier", id="key-starting-with-digit"),
 ])
@@ -464,3 +554,141 @@ def test_check_returns_the_same_unit_as_validate():
 def test_refused_value_is_reported_once_not_also_as_missing(domain_type, changes, key):
     problem = only_problem(config(domain_type, **changes), key)
     assert "missing" not in problem.message and "empty" not in problem.message
+
+
+# -- host names, fqdn, bridge -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["engine.example.com", "eng_ine.example.com", "engine",
+                                   "192.0.2.5", "[2001:db8::5]", "engine.example.com."])
+def test_fqdn_the_liveliness_check_can_fetch_is_valid(value):
+    valid(config(fqdn=value))
+
+
+@pytest.mark.parametrize("value", ["2001:db8::5", "engine:8080", "-engine", "http://engine",
+                                   "engine/x", "[engine.example.com]", "a..b"])
+def test_fqdn_the_liveliness_url_cannot_carry_is_refused(value):
+    # check_liveliness.py:168-176 fetches http://{fqdn}/ovirt-engine/services/health.
+    problem = only_problem(config(fqdn=value), "fqdn")
+    assert "check-liveliness" in problem.message
+
+
+@pytest.mark.parametrize("key", ["gateway", "tcp_t_address"])
+@pytest.mark.parametrize("value", ["gw_1.example.com", "2001:db8::1", "192.0.2.1"])
+def test_network_test_addresses_take_host_names_with_underscores(key, value):
+    values = config(network_test="tcp", tcp_t_address="192.0.2.9", tcp_t_port="443")
+    values[key] = value
+    valid(values)
+
+
+@pytest.mark.parametrize("value", ["-f", "-gw", "gw;x", "192.0.2.1/24"])
+def test_gateway_that_ping_would_read_as_an_option_or_fail_on_is_refused(value):
+    assert [p.key for p in problems(config(gateway=value))] == [env_key("gateway")]
+
+
+@pytest.mark.parametrize("value, warned", [
+    ("ovirtmgmt", False), ("bond0.100", False), ("br_0-x", False), ("x" * 15, False),
+    ("x" * 16, True), ("a_very_long_network_name", True), ("net@x", True),
+])
+def test_bridge_is_accepted_and_an_impossible_interface_name_warned(value, warned):
+    unit = valid(config(bridge=value))
+    assert unit.get("bridge") == value
+    assert any(w.startswith("bridge=") and "score by 600" in w for w in unit.warnings) == warned
+
+
+def test_unknown_key_type_is_warned_as_a_script_variable():
+    unit = valid(config(type="he_shared"))
+    assert any(w.startswith("type: hosted-engine reads ${type}") for w in unit.warnings)
+
+
+# -- what a message may show --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["bad\x1b[2Jkey", "bad\rkey", "bad\u202ekey", "bad\x00"])
+def test_problem_keys_never_carry_raw_control_characters(key):
+    found = problems(config(**{key: "1"}))
+    assert len(found) == 1
+    assert found[0].key.isprintable() and str(found[0]).isprintable()
+    assert str(InvalidUnit(found)).replace("\n", "").isprintable()
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("fqdn", "engine\x1b[2J", id="fqdn-escape"),
+    pytest.param("custom", "a\rb", id="custom-cr"),
+    pytest.param("fqdn", "eng\u202eine", id="fqdn-bidi"),
+    pytest.param("host_id", "2\x9b", id="host-id-c1"),
+])
+def test_values_in_messages_are_escaped(key, value):
+    found = problems(config(**{key: value}))
+    assert found and all(str(p).isprintable() for p in found)
+
+
+# -- the rules list is the README's ---------------------------------------------------------
+
+
+def readme_section():
+    with open(os.path.join(ROOT, "README.md")) as stream:
+        text = stream.read()
+    start = text.index("### What the validator refuses\n")
+    end = text.index("\n## ", start)
+    return text[start:end]
+
+
+def test_readme_lists_exactly_the_rules_in_the_code():
+    section = readme_section()
+    generated = validation.rules_markdown()
+    assert generated in section, "regenerate: python -c 'from ovirt_he_deploy import " \
+                                 "validation; print(validation.rules_markdown())'"
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(bullets) == len(validation.RULES) + len(validation.WARNINGS)
+
+
+# One example per rule: the config change that triggers it, and the key it names.
+RULE_EXAMPLES = [
+    ("action", None, None, "HOSTED_ENGINE/action"),
+    ("not text", "nfs", {"mnt_options": True}, "mnt_options"),
+    ("not a shell identifier", "nfs", {"host-id": "2"}, "host-id"),
+    ("without a lower-case letter", "nfs", {"PATH": "/tmp"}, "PATH"),
+    ("control character", "nfs", {"mnt_options": "a\x1bb"}, "mnt_options"),
+    ("non-ASCII", "nfs", {"mnt_options": "h\u00e9"}, "mnt_options"),
+    ("starts or ends with a blank", "nfs", {"fqdn": "engine.example.com "}, "fqdn"),
+    ("bash would run or stop on", "iscsi", {"password": "a;reboot"}, "password"),
+    ("in `vmid` and `conf`", "nfs", {"conf": "/run/$x/vm.conf"}, "conf"),
+    ("missing or empty required key", "nfs", {"sdUUID": None}, "sdUUID"),
+    ("`domainType` other than", "nfs", {"domainType": "posixfs"}, "domainType"),
+    ("`host_id` that is not an integer", "nfs", {"host_id": "0"}, "host_id"),
+    ("`spUUID` other than", "nfs", {"spUUID": "5c1d2e3f-0004-4a5b-8c9d-0e1f2a3b4c5d"},
+     "spUUID"),
+    ("lower-case UUID", "nfs", {"sdUUID": "5C1D2E3F-0004-4A5B-8C9D-0E1F2A3B4C5D"}, "sdUUID"),
+    ("`fqdn` that is not", "nfs", {"fqdn": "2001:db8::5"}, "fqdn"),
+    ("`gateway` or `tcp_t_address`", "nfs", {"gateway": "-f"}, "gateway"),
+    ("`network_test` other than", "nfs", {"network_test": "icmp"}, "network_test"),
+    ("`tcp_t_port`", "nfs", {"network_test": "tcp", "tcp_t_address": "192.0.2.5",
+                             "tcp_t_port": "0"}, "tcp_t_port"),
+    ("`storage` that is not", "nfs", {"storage": "nfs.example.com"}, "storage"),
+    ("`nfs_version`", "nfs", {"nfs_version": "v5"}, "nfs_version"),
+    ("`configured` other than", "nfs", {"configured": "true"}, "configured"),
+    ("`conf` that is not an absolute path", "nfs", {"conf": "vm.conf"}, "conf"),
+    ("iSCSI `port` that is not", "iscsi", {"port": "0"}, "port"),
+    ("iSCSI lists that do not pair up", "iscsi", {"port": "3260,3260"}, "port"),
+    ("CHAP `user` without `password`", "iscsi", {"password": ""}, "password"),
+    ("`iscsi_paths_blacklist` with an entry", "iscsi", {"iscsi_paths_blacklist": ""},
+     "iscsi_paths_blacklist"),
+]
+
+
+def test_every_rule_has_an_example():
+    assert [fragment for fragment, _, _, _ in RULE_EXAMPLES] == [
+        next(fragment for fragment, _, _, _ in RULE_EXAMPLES if fragment in rule.refuses)
+        for rule in validation.RULES]
+
+
+@pytest.mark.parametrize("fragment, domain_type, changes, key", RULE_EXAMPLES,
+                         ids=[example[0] for example in RULE_EXAMPLES])
+def test_every_rule_refuses_its_example(fragment, domain_type, changes, key):
+    assert any(fragment in rule.refuses for rule in validation.RULES)
+    if domain_type is None:
+        result, found = validation.validate(unit(config(), action="install"))
+        assert [p.key for p in found] == [key]
+        return
+    only_problem(config(domain_type, **changes), key)
