@@ -3,7 +3,7 @@
 import argparse
 import os
 import sys
-from typing import List, Optional, TextIO
+from typing import List, Optional, TextIO, Tuple
 
 from . import __version__, confkeys, envkeys, hostfs, keyvalue, otopiconf, plan, safety, validation
 from .unit import DeployUnit, InvalidUnit, ValidUnit
@@ -13,15 +13,31 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
+STDIN = "-"
+
+
+def _read_bytes(path: str) -> bytes:
+    """A file's bytes; '-' is standard input."""
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def _source_name(path: str) -> str:
+    return "<stdin>" if path == STDIN else path
+
+
 def _load_checked(path: str, out: TextIO) -> Optional[ValidUnit]:
     """The checked unit in an otopi config file, or None after printing every problem."""
     try:
-        unit = otopiconf.load_unit(path)
+        unit = otopiconf.unit_from_bytes(_read_bytes(path), _source_name(path))
         return validation.check(unit)
     except InvalidUnit as error:
         print(str(error), file=out)
     except OSError as error:
-        print("cannot read {}: {}".format(path, error.strerror or error), file=out)
+        print("cannot read {}: {}".format(safety.printable(path), error.strerror or error),
+              file=out)
     return None
 
 
@@ -56,6 +72,42 @@ def _under(root: str, path: str) -> str:
     return os.path.join(root, path.lstrip("/"))
 
 
+class OutsideRoot(RuntimeError):
+    """A planned file below --root would be written somewhere else."""
+
+
+def _inside(root_real: str, path: str) -> bool:
+    return path == root_real or path.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def check_below_root(root: str, path: str) -> None:
+    """OutsideRoot when writing path below root would leave root.
+
+    Every component below root that exists already is checked: a symlink whose target
+    resolves outside root is refused (as root, DIR/etc -> /etc would overwrite the host's
+    own file), and so is '..'. Missing components are created later as real directories.
+    """
+    root_real = os.path.realpath(root)
+    parts = path.strip("/").split("/")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise OutsideRoot("{} has the component {}; preview writes below --root only."
+                              .format(safety.printable(path), ascii(part)))
+    current = root
+    for part in parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            target = os.path.realpath(current)
+            if not _inside(root_real, target):
+                raise OutsideRoot(
+                    "{} is a symlink to {}, outside {}; preview never writes outside its "
+                    "root. Remove the link or choose another --root.".format(
+                        safety.printable(current), safety.printable(os.readlink(current)),
+                        safety.printable(root)))
+        elif not os.path.lexists(current):
+            return
+
+
 def _can_chown(owner: str, group: str) -> bool:
     if os.geteuid() != 0:
         return False
@@ -70,7 +122,10 @@ def _preview_file(root: str, path: str, content: bytes, owner: str, group: str,
                   mode: int) -> str:
     """Write one planned file below root, same bytes and mode; say what was written."""
     target = _under(root, path)
+    check_below_root(root, path)
     os.makedirs(os.path.dirname(target), exist_ok=True)
+    # Checked again now that the directories exist: nothing may have moved them outside.
+    check_below_root(root, path)
     chown = _can_chown(owner, group)
     staged = hostfs.StagedFile(target, content, owner, group, mode, chown=chown)
     if staged.prepare():
@@ -80,16 +135,25 @@ def _preview_file(root: str, path: str, content: bytes, owner: str, group: str,
         " on a host; not applied here: needs root and those accounts")
 
 
-def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
-    """Write every file the plan writes, below root; return the lines that say what."""
-    lines = [_preview_file(root, write.path, write.content, write.owner, write.group,
-                           write.mode) for write in the_plan.writes]
+def _planned_files(the_plan: plan.Plan) -> List[Tuple[str, bytes, str, str, int]]:
+    files = [(write.path, write.content, write.owner, write.group, write.mode)
+             for write in the_plan.writes]
     change = the_plan.maintenance
     if change is not None:
         content = change.apply("", change.on_commit).encode("ascii")
-        lines.append(_preview_file(root, change.path, content, change.owner, change.group,
-                                   change.mode))
-    return lines
+        files.append((change.path, content, change.owner, change.group, change.mode))
+    return files
+
+
+def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
+    """Write every file the plan writes, below root; return the lines that say what.
+
+    OutsideRoot, before anything is written, when any of them would land outside root.
+    """
+    files = _planned_files(the_plan)
+    for path, _content, _owner, _group, _mode in files:
+        check_below_root(root, path)
+    return [_preview_file(root, *planned) for planned in files]
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -109,49 +173,107 @@ def cmd_preview(args: argparse.Namespace) -> int:
     sys.stdout.write(plan.describe(the_plan))
     try:
         for line in write_preview(the_plan, args.root):
-            print(line)
-    except (OSError, hostfs.HostFileError) as error:
-        print("cannot write the preview under {}: {}".format(args.root, error), file=sys.stderr)
+            print(safety.printable(line))
+    except (OSError, hostfs.HostFileError, OutsideRoot) as error:
+        print("cannot write the preview under {}: {}".format(
+            safety.printable(args.root), error), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
 
 
 def write_private(path: str, text: str) -> None:
-    """Create or replace a file readable by its owner only (it may hold a password)."""
+    """Create or replace a file readable by its owner only (it may hold a password).
+
+    The directory must exist: a typo in -o must not grow a directory tree (as root).
+    """
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise hostfs.HostFileError(
+            "the directory {} {}; ovirt-he-deploy creates no directories. Create it first, "
+            "or choose another -o path.".format(safety.printable(directory),
+                                                _why_no_directory(directory)))
     staged = hostfs.StagedFile(os.path.abspath(path), text.encode("ascii"), "", "", 0o600,
                                chown=False)
-    os.makedirs(directory, exist_ok=True)
     if staged.prepare():
         staged.commit()
 
 
-def build_answer_file(conf_text: str, host_id: int) -> ValidUnit:
+def _why_no_directory(directory: str) -> str:
+    if os.path.lexists(directory):
+        return "is not a directory"
+    missing = directory
+    while not os.path.lexists(os.path.dirname(missing)) and \
+            os.path.dirname(missing) != missing:
+        missing = os.path.dirname(missing)
+    if missing == directory:
+        return "does not exist"
+    return "does not exist ({} is missing)".format(safety.printable(missing))
+
+
+def build_answer_file(conf_text: str, host_id: int, source: str = "hosted-engine.conf"
+                      ) -> ValidUnit:
     """The deploy unit for a new host from a running HE host's hosted-engine.conf."""
+    if otopiconf.looks_like_unit(conf_text):
+        raise otopiconf.WrongFile(
+            source, "is a deploy unit (an otopi config file), not a hosted-engine.conf.",
+            "check it with: ovirt-he-deploy check {}".format(safety.printable(source)))
     values = keyvalue.parse(conf_text)
     values["host_id"] = str(host_id)
     unit = DeployUnit(action=envkeys.ACTION_DEPLOY, config=tuple(values.items()))
     return validation.check(unit)
 
 
+def read_conf(path: str) -> str:
+    """A hosted-engine.conf's text; WrongFile (one line) for a binary or BOM file."""
+    data = _read_bytes(path)
+    problem = otopiconf.text_problem(data)
+    if problem and "UTF-8" not in problem:
+        raise otopiconf.WrongFile(
+            _source_name(path), problem + ".",
+            "give a copy of /etc/ovirt-hosted-engine/hosted-engine.conf from a host that runs "
+            "the engine VM" + ("" if "byte order" not in problem else ", saved without a BOM")
+            + ".")
+    # Undecodable bytes stay visible (as surrogates) so the value checks name them.
+    return data.decode("ascii", errors="surrogateescape")
+
+
+def _answer_mode(args: argparse.Namespace) -> None:
+    """Usage errors (exit 2) for option mixes that make no unit."""
+    if args.remove:
+        given = [name for name, value in (("--from-conf", args.from_conf),
+                                          ("--host-id", args.host_id)) if value is not None]
+        if given:
+            args.usage_error("--remove builds a remove unit from nothing; drop {}.".format(
+                " and ".join(given)))
+        return
+    if args.from_conf is None:
+        args.usage_error("give --from-conf FILE --host-id N for a deploy unit, or --remove "
+                         "for a remove unit.")
+    if args.host_id is None:
+        args.usage_error("--from-conf needs --host-id N (the new host's vds_spm_id).")
+
+
 def cmd_answer_file(args: argparse.Namespace) -> int:
-    try:
-        with open(args.from_conf, encoding="ascii", errors="surrogateescape") as stream:
-            conf_text = stream.read()
-    except OSError as error:
-        print("cannot read {}: {}".format(args.from_conf, error.strerror or error),
-              file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        unit = build_answer_file(conf_text, args.host_id)
-    except InvalidUnit as error:
-        print(str(error), file=sys.stderr)
-        return EXIT_INVALID
+    _answer_mode(args)
+    if args.remove:
+        unit = ValidUnit(action=envkeys.ACTION_REMOVE)
+    else:
+        try:
+            conf_text = read_conf(args.from_conf)
+            unit = build_answer_file(conf_text, args.host_id, _source_name(args.from_conf))
+        except OSError as error:
+            print("cannot read {}: {}".format(safety.printable(args.from_conf),
+                                              error.strerror or error), file=sys.stderr)
+            return EXIT_INVALID
+        except InvalidUnit as error:
+            print(str(error), file=sys.stderr)
+            return EXIT_INVALID
     _report(unit, sys.stderr)
     try:
         emit_unit(unit, args.output)
     except (OSError, hostfs.HostFileError) as error:
-        print("cannot write {}: {}".format(args.output, error), file=sys.stderr)
+        print("cannot write {}: {}".format(safety.printable(str(args.output)), error),
+              file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
 
@@ -166,7 +288,7 @@ def emit_unit(unit: ValidUnit, output: Optional[str]) -> None:
         sys.stdout.write(text)
         return
     write_private(str(output), text)
-    print("wrote {} (mode 0600): {}".format(output, summary(unit)))
+    print("wrote {} (mode 0600): {}".format(safety.printable(str(output)), summary(unit)))
 
 
 def host_id_arg(text: str) -> int:
@@ -190,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a deploy unit (an otopi config file)",
                                 description="Check a deploy unit and print every problem, "
                                             "or a one-line summary of a valid unit.")
-    check.add_argument("unit", metavar="UNIT", help="otopi config file with the unit")
+    check.add_argument("unit", metavar="UNIT",
+                       help="otopi config file with the unit; - reads standard input")
     check.set_defaults(func=cmd_check)
 
     preview = commands.add_parser(
@@ -203,16 +326,22 @@ def build_parser() -> argparse.ArgumentParser:
     preview.set_defaults(func=cmd_preview)
 
     answer = commands.add_parser(
-        "answer-file", help="build a deploy unit from a running host's hosted-engine.conf",
+        "answer-file", help="build a deploy unit from a running host's hosted-engine.conf, "
+                            "or a remove unit",
         description="Build a deploy unit (otopi config file, mode 0600) from the "
-                    "hosted-engine.conf of a host running the engine VM, with a new host_id.")
-    answer.add_argument("--from-conf", metavar="FILE", required=True,
-                        help="hosted-engine.conf copied from an existing HE host")
-    answer.add_argument("--host-id", metavar="N", required=True, type=host_id_arg,
+                    "hosted-engine.conf of a host running the engine VM, with a new host_id; "
+                    "or, with --remove, a unit that removes Hosted Engine from a host.")
+    answer.add_argument("--from-conf", metavar="FILE",
+                        help="hosted-engine.conf copied from an existing HE host (- reads "
+                             "standard input)")
+    answer.add_argument("--host-id", metavar="N", type=host_id_arg,
                         help="the new host's vds_spm_id")
+    answer.add_argument("--remove", action="store_true",
+                        help="build a remove unit (HOSTED_ENGINE/action=str:remove) instead")
     answer.add_argument("-o", "--output", metavar="OUT",
-                        help="file to write (default: standard output)")
-    answer.set_defaults(func=cmd_answer_file)
+                        help="file to write, in an existing directory (default: standard "
+                             "output)")
+    answer.set_defaults(func=cmd_answer_file, usage_error=answer.error)
 
     from . import hostcmd  # imported here: hostcmd imports this module
     hostcmd.add_parser(commands)

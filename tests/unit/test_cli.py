@@ -1,6 +1,7 @@
 """The ovirt-he-deploy command line: check, preview, answer-file (through cli.main)."""
 
 import argparse
+import io
 import os
 import stat
 import subprocess
@@ -138,6 +139,11 @@ def test_check_missing_file_exits_1(tmp_path, capsys):
     pytest.param(["preview"], id="preview-without-unit"),
     pytest.param(["answer-file", "--host-id", "2"], id="answer-file-without-from-conf"),
     pytest.param(["answer-file", "--from-conf", "x"], id="answer-file-without-host-id"),
+    pytest.param(["answer-file"], id="answer-file-without-anything"),
+    pytest.param(["answer-file", "--remove", "--from-conf", "x"], id="remove-with-from-conf"),
+    pytest.param(["answer-file", "--remove", "--host-id", "2"], id="remove-with-host-id"),
+    pytest.param(["answer-file", "--remove", "--from-conf", "x", "--host-id", "2"],
+                 id="remove-with-both"),
     pytest.param(["answer-file", "--from-conf", "x", "--host-id", "0"], id="host-id-0"),
     pytest.param(["answer-file", "--from-conf", "x", "--host-id", "2001"], id="host-id-2001"),
     pytest.param(["answer-file", "--from-conf", "x", "--host-id", "two"], id="host-id-word"),
@@ -250,6 +256,7 @@ def source_conf(tmp_path):
 
 
 def test_answer_file_to_a_file(source_conf, isolated, capsys):
+    (isolated / "out").mkdir()
     out_path = isolated / "out" / "answers.conf"
     code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "7",
                           "-o", str(out_path)], capsys)
@@ -356,3 +363,316 @@ def test_preview_refuses_the_hosts_own_root(root, capsys):
     assert "the host's own root" in err and "--root ./he-preview" in err
     assert out == ""
     assert os.path.exists("/etc/ovirt-hosted-engine/hosted-engine.conf") == before
+
+
+# -- answer-file: mixes of options say what to give -------------------------------------
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    pytest.param(["--remove", "--host-id", "2"], "--remove builds a remove unit from "
+                 "nothing; drop --host-id", id="remove-host-id"),
+    pytest.param(["--remove", "--from-conf", "x", "--host-id", "2"],
+                 "drop --from-conf and --host-id", id="remove-both"),
+    pytest.param([], "give --from-conf FILE --host-id N for a deploy unit, or --remove",
+                 id="nothing"),
+    pytest.param(["--from-conf", "x"], "--from-conf needs --host-id N", id="no-host-id"),
+    pytest.param(["--host-id", "2"], "give --from-conf FILE", id="no-from-conf"),
+])
+def test_answer_file_usage_errors_say_what_to_give(argv, fragment, isolated, capsys):
+    before = snapshot(isolated)
+    code, err = usage_error(["answer-file"] + argv + ["-o", "unit.conf"], capsys)
+    assert code == 2 and fragment in err and "usage: ovirt-he-deploy answer-file" in err
+    assert snapshot(isolated) == before
+
+
+# -- answer-file --remove (issue 14.3) ---------------------------------------------------
+
+
+def test_answer_file_builds_a_remove_unit(isolated, capsys):
+    code, out, err = run(["answer-file", "--remove", "-o", "remove.conf"], capsys)
+    path = isolated / "cwd" / "remove.conf"
+    assert code == 0, err
+    assert out == "wrote remove.conf (mode 0600): valid: action remove\n"
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+    text = path.read_text()
+    assert otopiconf.parse_config_text(text) == {"HOSTED_ENGINE/action": "remove"}
+    assert [line for line in text.splitlines() if not line.startswith("#")] == [
+        "[environment:default]", "HOSTED_ENGINE/action=str:remove"]
+    assert "CHAP" not in text
+    assert run(["check", str(path)], capsys)[:2] == (0, "valid: action remove\n")
+
+
+def test_answer_file_remove_unit_on_standard_output(isolated, capsys):
+    before = snapshot(isolated)
+    code, out, err = run(["answer-file", "--remove"], capsys)
+    assert code == 0 and err == ""
+    assert otopiconf.parse_config_text(out) == {"HOSTED_ENGINE/action": "remove"}
+    assert snapshot(isolated) == before
+
+
+# -- answer-file -o: no directories grow (issue 14.5) ------------------------------------
+
+
+@pytest.mark.parametrize("relative, named, missing", [
+    pytest.param("nodir/unit.conf", "nodir", "does not exist", id="missing-parent"),
+    pytest.param("a/b/unit.conf", "a/b", "does not exist (", id="missing-grandparent"),
+])
+def test_answer_file_output_in_a_missing_directory_fails_naming_it(
+        relative, named, missing, source_conf, isolated, capsys):
+    before = snapshot(isolated)
+    code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "2",
+                          "-o", relative], capsys)
+    assert code == 1 and out == ""
+    assert "the directory {} {}".format(isolated / "cwd" / named, missing) in err
+    assert "creates no directories" in err
+    if "/" in named:
+        assert "{} is missing".format(isolated / "cwd" / named.split("/")[0]) in err
+    assert snapshot(isolated) == before
+
+
+def test_answer_file_output_below_a_file_fails(source_conf, isolated, capsys):
+    (isolated / "cwd" / "afile").write_text("")
+    before = snapshot(isolated)
+    code, out, err = run(["answer-file", "--remove", "-o", "afile/unit.conf"], capsys)
+    assert code == 1 and "is not a directory" in err
+    assert snapshot(isolated) == before
+
+
+# -- check - (issue 14.6) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def stdin_of(monkeypatch):
+    def feed(data):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    return feed
+
+
+def test_check_dash_reads_standard_input(stdin_of, capsys):
+    with open(NFS_UNIT, "rb") as stream:
+        stdin_of(stream.read())
+    code, out, err = run(["check", "-"], capsys)
+    assert code == 0, err
+    assert out.startswith("valid: action deploy, host_id 2, domainType nfs")
+
+
+def test_check_dash_names_standard_input_in_problems(stdin_of, capsys):
+    stdin_of(b"[environment:default]\nHOSTED_ENGINE/action=str:install\n")
+    code, out, err = run(["check", "-"], capsys)
+    assert code == 1 and "HOSTED_ENGINE/action" in err
+    stdin_of(b"HOSTED_ENGINE/action=str:deploy\n")
+    code, out, err = run(["check", "-"], capsys)
+    assert code == 1 and "<stdin>" in err
+
+
+def test_check_dash_as_a_program(tmp_path):
+    with open(NFS_UNIT, "rb") as stream:
+        data = stream.read()
+    result = subprocess.run([sys.executable, "-m", "ovirt_he_deploy", "check", "-"],
+                            input=data, cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=SRC),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().startswith("valid: action deploy, host_id 2")
+
+
+# -- wrong file, right hint (issue 12.6) -------------------------------------------------
+
+
+def one_line(err):
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_check_given_a_hosted_engine_conf_points_at_answer_file(tmp_path, capsys):
+    conf = tmp_path / "hosted-engine.conf"
+    conf.write_bytes(open(os.path.join(GOLDEN, "nfs.hosted-engine.conf"), "rb").read())
+    code, out, err = run(["check", str(conf)], capsys)
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert "is a hosted-engine.conf" in line and "not a deploy unit" in line
+    assert "answer-file --from-conf {} --host-id N".format(conf) in line
+
+
+def test_answer_file_given_a_deploy_unit_points_at_check(isolated, capsys):
+    before = snapshot(isolated)
+    code, out, err = run(["answer-file", "--from-conf", NFS_UNIT, "--host-id", "2",
+                          "-o", "unit.conf"], capsys)
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert "is a deploy unit" in line and "ovirt-he-deploy check {}".format(NFS_UNIT) in line
+    assert snapshot(isolated) == before
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("data, fragment", [
+    pytest.param(BOM, "byte order mark", id="bom"),
+    pytest.param(b"\xff\xfe", "byte order mark", id="utf16-bom"),
+    pytest.param(b"\x00\x01\x02binary\x00" * 50, "not a text file (it holds NUL bytes)",
+                 id="binary"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\xff\xd8", "not a text file (the byte at offset 0",
+                 id="not-utf8"),
+])
+def test_check_binary_or_bom_file_gets_one_line(data, fragment, tmp_path, capsys):
+    path = tmp_path / "unit.conf"
+    with open(NFS_UNIT, "rb") as stream:
+        path.write_bytes(data + stream.read() if fragment == "byte order mark" else data)
+    code, out, err = run(["check", str(path)], capsys)
+    line = one_line(err)
+    assert code == 1 and fragment in line and str(path) in line
+    assert line.isprintable()
+
+
+@pytest.mark.parametrize("data, fragment", [
+    pytest.param(BOM, "byte order mark", id="bom"),
+    pytest.param(b"\x00\x01binary\x00" * 50, "holds NUL bytes", id="binary"),
+])
+def test_answer_file_binary_or_bom_conf_gets_one_line(data, fragment, source_conf, isolated,
+                                                      capsys):
+    source_conf.write_bytes(data + source_conf.read_bytes())
+    before = snapshot(isolated)
+    code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "2",
+                          "-o", "unit.conf"], capsys)
+    line = one_line(err)
+    assert code == 1 and fragment in line and line.isprintable()
+    assert snapshot(isolated) == before
+
+
+# -- action none with config keys (issue 12.5) -------------------------------------------
+
+
+@pytest.mark.parametrize("action_line, why", [
+    pytest.param("", "HOSTED_ENGINE/action is absent, which means none", id="absent"),
+    pytest.param("HOSTED_ENGINE/action=str:none\n", "HOSTED_ENGINE/action is none", id="none"),
+])
+def test_check_says_config_keys_are_unused_without_deploy(action_line, why, tmp_path, capsys):
+    path = tmp_path / "u.conf"
+    path.write_text("[environment:default]\n" + action_line +
+                    "HOSTED_ENGINE_CONFIG/host_id=str:2\nHOSTED_ENGINE_CONFIG/fqdn=str:e.x\n")
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 0 and out == "valid: action none\n"
+    assert "warning: 2 HOSTED_ENGINE_CONFIG/* keys will not be used: " + why in err
+
+
+# -- nothing raw reaches the terminal (issue 12.7) ---------------------------------------
+
+
+@pytest.mark.parametrize("key, value", [
+    pytest.param("host\x1b[2Jid", "str:2", id="esc-in-key"),
+    pytest.param("fqdn", "str:engine\x1b]0;owned\x07", id="osc-in-value"),
+    pytest.param("password", "str:pw\x1b[2J", id="esc-in-secret"),
+    pytest.param("fq\u202edn", "str:x", id="bidi-in-key"),
+    pytest.param("host_id", "int:x\x1b[2J", id="esc-in-bad-int"),
+    pytest.param("host_id", "bogus\x1b[2J:2", id="esc-in-type"),
+])
+def test_check_escapes_every_echoed_key_and_value(key, value, tmp_path, capsys):
+    path = tmp_path / "u.conf"
+    with open(ISCSI_UNIT) as stream:
+        text = stream.read()
+    path.write_bytes((text + "HOSTED_ENGINE_CONFIG/{}={}\n".format(key, value)).encode())
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert all(line.isprintable() for line in err.splitlines())
+    assert "pw" + "\\x1b" not in err
+
+
+def test_check_escapes_the_path_it_cannot_read(tmp_path, capsys):
+    code, out, err = run(["check", str(tmp_path / "no\x1b[2Jfile")], capsys)
+    assert code == 1 and "\x1b" not in err and "no\\x1b[2Jfile" in err
+
+
+# -- preview never writes outside --root (issue 14.4) ------------------------------------
+
+
+def plant(root, relative, target):
+    link = root / relative
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(str(target), str(link))
+    return link
+
+
+@pytest.mark.parametrize("relative", [
+    pytest.param("etc", id="etc"),
+    pytest.param("etc/ovirt-hosted-engine", id="conf-dir"),
+    pytest.param(CONF, id="conf-file"),
+    pytest.param("var", id="var"),
+    pytest.param("var/lib/ovirt-hosted-engine-ha", id="ha-dir"),
+    pytest.param(HA_CONF, id="ha-conf-file"),
+])
+def test_preview_refuses_a_symlink_out_of_the_root(relative, isolated, capsys):
+    root = isolated / "root"
+    outside = isolated / "outside"
+    outside.mkdir()
+    (outside / "ovirt-hosted-engine").mkdir()
+    (outside / "precious").write_text("keep")
+    link = plant(root, relative, outside / ("precious" if "." in relative.rsplit("/", 1)[-1]
+                                            else ""))
+    before = snapshot(isolated)
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(root)], capsys)
+    assert code == 1
+    assert "{} is a symlink to {}, outside {}".format(link, os.readlink(str(link)), root) in err
+    assert "never writes outside its root" in err
+    assert "wrote " not in out
+    assert snapshot(isolated) == before
+    assert (outside / "precious").read_text() == "keep"
+
+
+def test_preview_refuses_a_link_that_leaves_through_a_relative_target(isolated, capsys):
+    root = isolated / "root"
+    (root / "etc").mkdir(parents=True)
+    os.symlink("../../outside", str(root / "etc" / "ovirt-hosted-engine"))
+    (isolated / "outside").mkdir()
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(root)], capsys)
+    assert code == 1 and "is a symlink to ../../outside" in err
+    assert os.listdir(str(isolated / "outside")) == []
+
+
+def test_preview_follows_a_symlink_that_stays_inside_the_root(isolated, capsys):
+    root = isolated / "root"
+    (root / "real-etc").mkdir(parents=True)
+    os.symlink("real-etc", str(root / "etc"))
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(root)], capsys)
+    assert code == 0, err
+    assert (root / "real-etc" / "ovirt-hosted-engine" / "hosted-engine.conf").is_file()
+
+
+def test_preview_root_may_itself_be_a_symlink(isolated, capsys):
+    (isolated / "real-root").mkdir()
+    os.symlink(str(isolated / "real-root"), str(isolated / "root"))
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(isolated / "root")], capsys)
+    assert code == 0, err
+    assert (isolated / "real-root" / CONF).is_file()
+
+
+def test_check_below_root_refuses_dot_dot(tmp_path):
+    with pytest.raises(cli.OutsideRoot):
+        cli.check_below_root(str(tmp_path), "/etc/../../x")
+
+
+# -- README's CLI block runs as printed ----------------------------------------------------
+
+
+def readme_cli_commands():
+    with open(os.path.join(os.path.dirname(GOLDEN), "..", "README.md")) as stream:
+        text = stream.read()
+    section = text[text.index("\n## CLI\n"):]
+    block = section.split("```")[1]
+    return [line.split("#")[0].split() for line in block.strip().splitlines()]
+
+
+def test_readme_cli_commands_run_as_printed(source_conf, isolated, capsys):
+    (isolated / "cwd" / "hosted-engine.conf").write_bytes(source_conf.read_bytes())
+    (isolated / "cwd" / "UNIT").write_bytes(open(NFS_UNIT, "rb").read())
+    commands = readme_cli_commands()
+    assert [argv[1] for argv in commands] == ["check", "preview", "answer-file", "answer-file"]
+    for argv in commands:
+        assert argv[0] == "ovirt-he-deploy"
+        argv = [word for word in argv[1:] if not word.startswith("[") and
+                not word.endswith("]")]
+        code, out, err = run(argv, capsys)
+        assert code == 0, (argv, err)
+    assert run(["check", "unit.conf"], capsys)[1].startswith("valid: action deploy, host_id 3")
+    assert run(["check", "remove.conf"], capsys)[1] == "valid: action remove\n"

@@ -3,7 +3,7 @@
 import pytest
 
 from ovirt_he_deploy import otopiconf
-from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
+from ovirt_he_deploy.unit import DeployUnit, InvalidUnit, ValidUnit
 
 from .helpers import config, unit, valid
 
@@ -169,3 +169,75 @@ def test_load_unit_reads_a_file(tmp_path):
     assert loaded.action == "deploy"
     assert loaded == unit(dict(loaded.config))
     assert dict(loaded.config)["domainType"] == "fc"
+
+
+def test_format_unit_of_a_remove_unit_has_the_action_only():
+    text = otopiconf.format_unit(ValidUnit(action="remove"))
+    assert text.startswith("# Hosted Engine remove unit")
+    assert "CHAP" not in text and "password" not in text
+    assert otopiconf.parse_config_text(text) == {"HOSTED_ENGINE/action": "remove"}
+
+
+def test_format_unit_without_chap_does_not_mention_it():
+    assert "CHAP" not in otopiconf.format_unit(valid(config("nfs")))
+
+
+# -- the kind of file ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data, fragment", [
+    pytest.param(b"\xef\xbb\xbf[environment:default]\n", "byte order mark", id="utf8-bom"),
+    pytest.param(b"\xff\xfe[\x00", "byte order mark", id="utf16-le-bom"),
+    pytest.param(b"\xfe\xff\x00[", "byte order mark", id="utf16-be-bom"),
+    pytest.param(b"a=1\x00\n", "NUL bytes", id="nul"),
+    pytest.param(b"a=\xe9\n", "offset 2 is not UTF-8", id="latin-1"),
+])
+def test_text_problem_names_what_is_wrong_with_the_bytes(data, fragment):
+    assert fragment in otopiconf.text_problem(data)
+
+
+@pytest.mark.parametrize("data", [b"", b"a=1\n", "a=\u00e9\n".encode()])
+def test_text_problem_accepts_text(data):
+    assert otopiconf.text_problem(data) is None
+
+
+def test_a_bom_unit_is_one_wrong_file_line():
+    with pytest.raises(otopiconf.WrongFile) as caught:
+        otopiconf.unit_from_bytes(b"\xef\xbb\xbf[environment:default]\n", "u.conf")
+    assert isinstance(caught.value, InvalidUnit) and len(caught.value.problems) == 1
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("u.conf: starts ")
+    assert "without a BOM" in str(caught.value)
+
+
+def test_a_hosted_engine_conf_is_no_unit():
+    text = "fqdn=engine.example.com\nhost_id=2\nsdUUID=x\n"
+    assert otopiconf.looks_like_conf(text) and not otopiconf.looks_like_unit(text)
+    with pytest.raises(otopiconf.WrongFile) as caught:
+        otopiconf.unit_from_bytes(text.encode(), "he.conf")
+    assert "answer-file --from-conf he.conf" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "[environment:default]\nHOSTED_ENGINE/action=str:deploy\n",
+    "HOSTED_ENGINE_CONFIG/host_id=str:2\n",
+    "HOSTED_ENGINE/action=str:remove\n",
+])
+def test_units_look_like_units(text):
+    assert otopiconf.looks_like_unit(text) and not otopiconf.looks_like_conf(text)
+
+
+def test_file_names_in_problems_are_escaped():
+    with pytest.raises(InvalidUnit) as caught:
+        otopiconf.parse_config_text("x", source="u\x1b[2J.conf")
+    assert "\x1b" not in str(caught.value) and "u\\x1b[2J.conf" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "[environment:default]\nK\x1b[2J=bogus:1\n",
+    "[environment:default]\nK\x1b[2J=str:1\nK\x1b[2J=str:2\n",
+])
+def test_keys_in_problems_are_escaped(text):
+    with pytest.raises(InvalidUnit) as caught:
+        otopiconf.parse_config_text(text, source="u.conf")
+    assert "\x1b" not in str(caught.value)
+    assert all(problem.key.isprintable() for problem in caught.value.problems)
