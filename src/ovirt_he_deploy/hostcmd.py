@@ -129,13 +129,9 @@ def deploy_statements(unit_path: str) -> List[str]:
     return ["CORE/configFileAppend=str:" + os.path.abspath(unit_path)]
 
 
-def remove_statements(host_id: Optional[int]) -> List[str]:
-    """Set on the command line, so no remove unit file is needed; the host id (when given)
-    names the host's slot in the shared metadata, which the conf may no longer tell."""
-    out = ["{}=str:{}".format(envkeys.ACTION.name, envkeys.ACTION_REMOVE)]
-    if host_id is not None:
-        out.append("{}=str:{}".format(envkeys.config_key("host_id"), host_id))
-    return out
+def remove_statements() -> List[str]:
+    """Set on the command line, so no remove unit file is needed."""
+    return ["{}=str:{}".format(envkeys.ACTION.name, envkeys.ACTION_REMOVE)]
 
 
 def build_run(otopi: str, plugin_dir: str, action_statements: Sequence[str],
@@ -227,7 +223,7 @@ def _otopi_run(args: argparse.Namespace) -> OtopiRun:
         _check_unit(args.unit)
         action = deploy_statements(args.unit)
     else:
-        action = remove_statements(args.host_id)
+        action = remove_statements()
     try:
         plugin_dir = installed.plugin_dir()
     except installed.PluginGroupMissing as error:
@@ -279,7 +275,6 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 def add_parser(commands: "SubParsers") -> None:
     """Add `host deploy` and `host remove` to the ovirt-he-deploy command line."""
-    from . import cli as base_cli  # imported here: ovirt_he_deploy.cli imports this module
     host = commands.add_parser(
         "host", help="deploy or remove Hosted Engine on this host with otopi",
         description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
@@ -297,8 +292,5 @@ def add_parser(commands: "SubParsers") -> None:
     remove = sub.add_parser(
         "remove", allow_abbrev=False, help="remove Hosted Engine from this host",
         description="Run otopi with HOSTED_ENGINE/action=str:remove.")
-    remove.add_argument("--host-id", metavar="N", type=base_cli.host_id_arg,
-                        help="this host's id in the Hosted Engine metadata (its vds_spm_id), "
-                             "passed as HOSTED_ENGINE_CONFIG/host_id")
     _common_options(remove)
     remove.set_defaults(func=cmd_host)

@@ -111,7 +111,6 @@ def test_undeploy_stops_and_disables_the_services_and_leaves_no_password(lifecyc
     shot = shots["undeploy"]
     assert shot.result.returncode == 0, shot.result.output[-5000:]
     assert RUN_TASK + " remove" in shot.result.output
-    assert "--host-id" in shot.result.output  # the metadata slot to free
     assert shot.conf_mode is None
     for name in HA_SERVICES:
         assert not shot.services[name]["enabled"], name

@@ -77,16 +77,16 @@ def test_dry_run_prints_the_exact_deploy_command_line(fake_otopi, capsys):
     assert not record.exists()  # nothing ran
 
 
-def test_dry_run_of_remove_passes_the_action_and_host_id_as_statements(fake_otopi, capsys):
+def test_dry_run_of_remove_passes_the_action_as_a_statement(fake_otopi, capsys):
     otopi, record = fake_otopi
-    code, out, err = run(["host", "remove", "--host-id", "4", "--dry-run", "--otopi", otopi,
+    code, out, err = run(["host", "remove", "--dry-run", "--otopi", otopi,
                           "--otopi-statement", "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30"],
                          capsys)
     assert code == 0
     words = shlex.split(out)
     assert words[:2] == ["PYTHONPATH=" + SRC, otopi]
     assert otopi_split(words[2:]) == GROUP_WORDS + [
-        "HOSTED_ENGINE/action=str:remove", "HOSTED_ENGINE_CONFIG/host_id=str:4",
+        "HOSTED_ENGINE/action=str:remove",
         "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30"]
 
 
@@ -132,13 +132,6 @@ def test_a_bad_extra_statement_is_a_usage_error(statement, fragment, fake_otopi,
     assert caught.value.code == 2
     assert fragment in capsys.readouterr().err
     assert not record.exists()
-
-
-def test_the_host_id_is_checked_like_answer_files(capsys):
-    with pytest.raises(SystemExit) as caught:
-        cli.main(["host", "remove", "--host-id", "0", "--dry-run"])
-    assert caught.value.code == 2 and "host id must be a number from 1 to 2000" in \
-        capsys.readouterr().err
 
 
 # -- the unit --------------------------------------------------------------------------------
@@ -371,7 +364,7 @@ def test_deploy_and_remove_through_the_otopi_double(tmp_path, host, capsys):
     he_host.assert_no_secret(out, err, *(open(os.path.join(host.logdir, name)).read()
                                          for name in os.listdir(host.logdir)))
     assert all(name.startswith("ovirt-he-deploy-") for name in os.listdir(host.logdir))
-    code, out, err = run(["host", "remove", "--host-id", "3"] + options, capsys)
+    code, out, err = run(["host", "remove"] + options, capsys)
     assert code == 0, out + err
     assert not os.path.exists(host.conf)
     he_host.assert_no_secret(out, err)
