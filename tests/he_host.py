@@ -87,6 +87,8 @@ class Host:
         self.owner = pwd.getpwuid(os.getuid()).pw_name  # type: Optional[str]
         self.group = grp.getgrgid(os.getgid()).gr_name  # type: Optional[str]
         self.with_host_deploy = False
+        # False: the group is not loaded from the source tree (e.g. it is in a bundle).
+        self.load_group = True
         self._write_fake_commands()
 
     def _write_fake_commands(self) -> None:
@@ -104,7 +106,7 @@ class Host:
             os.chmod(path, 0o755)
 
     def statements(self, unit: Optional[str] = None, *more: str) -> List[str]:
-        out = otopi_harness.group_statements(PLUGINS, GROUP)
+        out = otopi_harness.group_statements(PLUGINS, GROUP) if self.load_group else []
         if self.with_host_deploy:
             out += otopi_harness.group_statements(STANDINS, *HOST_DEPLOY_GROUPS)
         out += otopi_harness.fakes_statements()
