@@ -26,6 +26,9 @@ DIGITS_PATTERN = re.compile(r"[0-9]+")
 NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 SPECIAL_PARAMETERS = frozenset("0123456789@*#?$!-")
 OPERATORS = frozenset(";&|()<>")
+# Fast paths (most values): printable ASCII without outer blanks; nothing bash reads specially.
+PLAIN_VALUE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?")
+NOTHING_FOR_BASH = re.compile(r"[^$`\\'\"\s;&|<>()~]*")
 
 _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "ESC",
                   "\x7f": "DEL"}
@@ -87,6 +90,8 @@ def value_problem(value: str) -> Optional[str]:
       catches only OSError/IOError (:57), so an undecodable byte stops the agent.
     - a leading or trailing blank: HA strips it (config_file.py:55), bash does not.
     """
+    if PLAIN_VALUE.fullmatch(value):
+        return None
     for char in value:
         code = ord(char)
         if code < 32 or code == 127:
@@ -234,6 +239,8 @@ def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
     runs and every other line still reads back exactly. redirect_pairs allows '<>' (the
     separator of iscsi_paths_blacklist), which bash reads as a harmless redirection.
     """
+    if NOTHING_FOR_BASH.fullmatch(value):
+        return BashReading()
     return _Scanner(value, redirect_pairs).scan()
 
 
