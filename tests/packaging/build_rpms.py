@@ -1,7 +1,11 @@
 """Build the sdist, then the RPMs from it with `rpmbuild -ta`, as a packager does.
 
 One build per target, each in TOPDIR/<target>:
-- native: `rpmbuild -ta SDIST` with nothing defined but _topdir: this machine's python3.
+- native: the README's packaging commands (the first ```sh block under "## Packaging"), run as
+  printed by bash in a copy of the source tree, with HOME=TOPDIR/native (so rpmbuild's default
+  %_topdir is TOPDIR/native/rpmbuild) and .venv a link to this Python's environment. This
+  machine's python3 builds. Where rpm's database is empty (Debian), an `rpmbuild` first on PATH
+  adds --nodeps: BuildRequires cannot be checked there.
 - el8, el9: the same, with %{__python3} set to a stand-in for EL's interpreter (pyenv's python3.6
   with setuptools 39.2.0, python3.9 with setuptools 53.0.0, the versions EL8 and EL9 ship) and
   the CLI's #! line set to EL's /usr/bin/python3 -s. What the stand-in decides is what EL's
@@ -29,20 +33,57 @@ EL_TARGETS = {
     "el9": ("python3.9", "53.0.0"),
 }
 MANIFEST = "builds.json"
+README_SECTION = "## Packaging"
+IGNORED_WHEN_COPYING = shutil.ignore_patterns(
+    ".git", ".tox", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", "he-preview",
+    ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache")
 
 
 def clean_env() -> Dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in ENV_DROPPED}
 
 
-def make_sdist(dist_dir: str) -> str:
-    """The sdist, built the PEP 517 way (python -m build), as a release would be."""
-    subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", dist_dir, ROOT],
-                   check=True, stdout=subprocess.DEVNULL, env=clean_env())
-    tarballs = glob.glob(os.path.join(dist_dir, "*.tar.gz"))
-    if len(tarballs) != 1:
-        raise SystemExit("expected one sdist in {}, found {}".format(dist_dir, tarballs))
-    return tarballs[0]
+def readme_commands(readme: str) -> str:
+    """The first ```sh block after the README's "## Packaging" heading, comments and all."""
+    with open(readme) as stream:
+        text = stream.read()
+    start = text.find("\n" + README_SECTION + "\n")
+    fence = text.find("\n```sh\n", start)
+    if start < 0 or fence < 0:
+        raise SystemExit("README.md has no ```sh block under {}".format(README_SECTION))
+    body_start = fence + len("\n```sh\n")
+    return text[body_start:text.index("\n```", body_start)] + "\n"
+
+
+def one(pattern: str) -> str:
+    found = glob.glob(pattern)
+    if len(found) != 1:
+        raise SystemExit("expected one {}, found {}".format(pattern, found))
+    return found[0]
+
+
+def readme_native_build(topdir: str) -> str:
+    """Run the README's packaging commands as printed in a copy of the tree; the sdist."""
+    source = os.path.join(topdir, "source")
+    shutil.copytree(ROOT, source, ignore=IGNORED_WHEN_COPYING)
+    os.symlink(sys.prefix, os.path.join(source, ".venv"))  # the README's .venv: this env
+    home = os.path.join(topdir, "native")
+    tools = os.path.join(topdir, "tools")
+    os.makedirs(home)
+    os.makedirs(tools)
+    env = clean_env()
+    env["HOME"] = home
+    if not rpm_database_knows_rpm():
+        wrapper = os.path.join(tools, "rpmbuild")
+        with open(wrapper, "w") as stream:
+            stream.write('#!/bin/sh\nexec {} --nodeps "$@"\n'.format(shutil.which("rpmbuild")))
+        os.chmod(wrapper, 0o755)
+        env["PATH"] = tools + os.pathsep + env.get("PATH", "")
+    commands = readme_commands(os.path.join(ROOT, "README.md"))
+    print("README.md, {}:\n{}".format(README_SECTION, commands), file=sys.stderr)
+    subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=source, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    return one(os.path.join(source, "dist", "*.tar.gz"))
 
 
 def rpm_database_knows_rpm() -> bool:
@@ -100,12 +141,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     topdir = os.path.abspath(args.topdir)
     shutil.rmtree(topdir, ignore_errors=True)
     os.makedirs(topdir)
-    sdist = make_sdist(os.path.join(topdir, "sdist"))
+    # The README's flow makes the sdist (and the native RPMs) every time: the EL builds use it.
+    sdist = readme_native_build(topdir)
     builds = {}
     for target in args.target or ["native"] + sorted(EL_TARGETS):
         target_topdir = os.path.join(topdir, target)
         if target == "native":
-            rpmbuild(sdist, target_topdir, {})
+            target_topdir = os.path.join(topdir, "native", "rpmbuild")
             # the spec's fallback %{__python3} is /usr/bin/python3 where rpm does not define it
             defined = subprocess.run(["rpm", "--eval", "%{?__python3}"], check=True,
                                      stdout=subprocess.PIPE, universal_newlines=True)
@@ -116,7 +158,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             rpmbuild(sdist, target_topdir, {"__python3": python, "he_python_shebang": EL_SHEBANG})
             shebang = EL_SHEBANG
         builds[target] = {"topdir": target_topdir, "python_version": python_version(python),
-                          "shebang": shebang, "sdist": os.path.basename(sdist)}
+                          "shebang": shebang, "sdist": os.path.basename(sdist),
+                          "sdist_path": sdist}
         for path in sorted(glob.glob(os.path.join(target_topdir, "*RPMS", "**", "*.rpm"),
                                      recursive=True)):
             print(path)

@@ -276,8 +276,7 @@ def test_source_rpm_carries_the_spec_and_the_sdist(build):
 
 
 def sdist_member(build, suffix: str) -> bytes:
-    path = os.path.join(os.environ[RPM_DIR_ENV], "sdist", build["sdist"])
-    with tarfile.open(path) as tar:
+    with tarfile.open(build["sdist_path"]) as tar:
         (member,) = [m for m in tar.getmembers() if m.name.count("/") == 1
                      and m.name.endswith("/" + suffix)]
         stream = tar.extractfile(member)
