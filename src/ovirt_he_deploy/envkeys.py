@@ -148,6 +148,16 @@ def is_remove(env: Mapping[str, object]) -> bool:
     return action_of(env) == ACTION_REMOVE
 
 
+def config_keys(env: Mapping[str, object]) -> Tuple[str, ...]:
+    """The HOSTED_ENGINE_CONFIG/* keys of a run, sorted."""
+    return tuple(sorted(name for name in env if name.startswith(CONFIG_PREFIX)))
+
+
+def unused_config(env: Mapping[str, object]) -> bool:
+    """Config keys in a run that will not deploy them (action none, or absent)."""
+    return not acts(env) and bool(config_keys(env))
+
+
 def deploy_failed_after_changes(env: Mapping[str, object], failed: bool) -> bool:
     """A deploy run that failed after it had started changing the host (services stopped)."""
     return failed and is_deploy(env) and bool(env.get(HOST_TOUCHED.name))

@@ -114,11 +114,17 @@ def test_group_deploys_an_accepted_chap_password_as_written(password, host, unit
 
 
 @pytest.mark.parametrize("action", [None, "none"], ids=["absent", "none"])
-def test_group_does_nothing_for_config_keys_without_an_action(action, host, units):
+def test_group_does_nothing_for_config_keys_without_an_action_and_says_so(action, host, units):
     before = state(host)
     result = host.run(write_unit(units, base(NFS), action=action))
     assert result.exit_code == 0, result.stdout[-3000:]
     assert state(host) == before
+    warning = [line for line in result.stdout.splitlines() if "will not be used" in line]
+    assert len(warning) == 1 and "WARNING" in warning[0]
+    assert "HOSTED_ENGINE_CONFIG/* keys will not be used: HOSTED_ENGINE/action is none " \
+        "(absent means none)" in warning[0]
+    assert "HOSTED_ENGINE_CONFIG/host_id" in warning[0]
+    assert "Set HOSTED_ENGINE/action=str:deploy to deploy them" in warning[0]
 
 
 def test_group_says_config_keys_are_not_used_by_remove(host, units):

@@ -118,6 +118,21 @@ class Plugin(plugin.PluginBase):
             self.logger.info("Hosted Engine: removing Hosted Engine from this host")
         self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
 
+    @plugin.event(
+        stage=plugin.Stages.STAGE_VALIDATION,
+        priority=plugin.Stages.PRIORITY_HIGH,
+        condition=lambda self: envkeys.unused_config(self.environment),
+    )
+    def _validation_unused_config(self):
+        # A deploy unit whose action line is missing does nothing: say so (cheaply; a run
+        # with action none imports nothing else of the library).
+        names = [ascii(name)[1:-1] for name in envkeys.config_keys(self.environment)]
+        self.logger.warning(
+            "Hosted Engine: %s %s key%s will not be used: %s is none (absent means none) "
+            "(%s). Set %s=str:deploy to deploy them, or drop them.",
+            len(names), envkeys.CONFIG_PREFIX + "*", "" if len(names) == 1 else "s",
+            envkeys.ACTION.name, " ".join(names), envkeys.ACTION.name)
+
     def _check_arch(self):
         import platform
 
