@@ -2,7 +2,7 @@
 
 Each play is shaped like ovirt-engine's ovirt-host-deploy.yml and runs against this machine
 (connection: local) with otopi = the test double, and again with the real otopi where
-OTOPI_TREE names an otopi source tree (e.g. OTOPI_TREE=/work/real/otopi).
+OTOPI_TREE names an otopi source tree (README: Testing against the real otopi).
 """
 
 import os

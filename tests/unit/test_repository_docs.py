@@ -47,3 +47,14 @@ def test_every_cited_document_is_in_docs_reference():
     assert cited, "the code cites the reference documents"
     missing = sorted(doc for doc in cited if not os.path.isfile(os.path.join(REFERENCE, doc)))
     assert missing == []
+
+
+def test_readme_counts_the_corpus_as_it_is():
+    corpus = os.path.join(ROOT, "tests", "corpus")
+    refused = len([name for name in os.listdir(corpus) if name.endswith(".conf")])
+    accepted = len([name for name in os.listdir(os.path.join(corpus, "accepted"))
+                    if name.endswith(".conf")])
+    with open(os.path.join(ROOT, "README.md")) as stream:
+        text = " ".join(stream.read().split())
+    assert ("a corpus of {} malformed units in `tests/corpus/` and {} accepted ones in "
+            "`tests/corpus/accepted/`".format(refused, accepted)) in text
