@@ -139,7 +139,8 @@ def _planned_files(the_plan: plan.Plan) -> List[Tuple[str, bytes, str, str, int]
     files = [(write.path, write.content, write.owner, write.group, write.mode)
              for write in the_plan.writes]
     change = the_plan.maintenance
-    if change is not None:
+    # As on a host: without HA's state directory nothing touches ha.conf (plan.describe).
+    if change is not None and the_plan.facts.ha_state_dir_exists:
         content = change.apply("", change.on_commit).encode("ascii")
         files.append((change.path, content, change.owner, change.group, change.mode))
     return files
@@ -167,8 +168,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if unit is None:
         return EXIT_INVALID
     _report(unit, sys.stderr)
+    from . import hostfacts
+
     settings = plan.HostSettings.from_environment({})
-    the_plan = plan.build(unit, settings)
+    # The plan for this machine as it is: a previous copy only where a conf exists, ha.conf
+    # only where HA's state directory does.
+    the_plan = plan.build(unit, settings, hostfacts.read_facts(settings))
     print(summary(unit))
     sys.stdout.write(plan.describe(the_plan))
     try:

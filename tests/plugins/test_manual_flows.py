@@ -36,7 +36,11 @@ def test_answer_file_then_otopi_deploys_the_new_host_id(host, tmp_path, capsys):
     assert_no_secret(result.log_text, result.stdout, capsys.readouterr().out)
 
 
-def test_preview_writes_the_same_bytes_the_deploy_writes(host, tmp_path, capsys):
+def test_preview_writes_the_same_bytes_the_deploy_writes(host, tmp_path, capsys, monkeypatch):
+    # preview plans for the machine it runs on: here, one with HA's state directory.
+    from ovirt_he_deploy import hostfacts, plan
+    monkeypatch.setattr(hostfacts, "read_facts",
+                        lambda settings: plan.HostFacts(ha_state_dir_exists=True))
     root = tmp_path / "preview"
     assert cli.main(["preview", example("nfs.conf"), "--root", str(root)]) == 0
     capsys.readouterr()

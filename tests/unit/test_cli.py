@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from ovirt_he_deploy import cli, otopiconf, render, validation
+from ovirt_he_deploy import cli, hostfacts, otopiconf, plan, render, validation
 
 from .helpers import EXAMPLES, GOLDEN, PASSWORD, SRC, config, valid
 
@@ -185,6 +185,44 @@ def test_version(capsys):
 
 # -- preview -----------------------------------------------------------------------------
 
+
+def facts_of_this_machine(monkeypatch, **facts):
+    """preview describes the machine it runs on; these tests say what that machine has."""
+    monkeypatch.setattr(hostfacts, "read_facts", lambda settings: plan.HostFacts(**facts))
+
+
+@pytest.fixture
+def on_ha_host(monkeypatch):
+    """A machine with ovirt-hosted-engine-ha installed (its state directory exists)."""
+    facts_of_this_machine(monkeypatch, ha_state_dir_exists=True)
+
+
+def test_preview_where_ha_is_not_installed_leaves_ha_conf_alone(isolated, capsys,
+                                                                monkeypatch):
+    facts_of_this_machine(monkeypatch)
+    root = isolated / "root"
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(root)], capsys)
+    assert code == 0, err
+    assert "local maintenance: not touched here, /var/lib/ovirt-hosted-engine-ha/ha.conf has " \
+        "no directory on this machine" in out
+    assert "a new file" in out and ".previous" not in out
+    assert not (root / HA_CONF).exists()
+    assert (root / CONF).exists()
+
+
+def test_preview_on_a_deployed_host_in_manual_maintenance_says_what_a_reinstall_does(
+        isolated, capsys, monkeypatch):
+    facts_of_this_machine(monkeypatch, conf_exists=True, conf_host_id="2",
+                          ha_state_dir_exists=True, manual_maintenance=True)
+    code, out, err = run(["preview", NFS_UNIT, "--root", str(isolated / "root")], capsys)
+    assert code == 0, err
+    assert "its current content kept as /etc/ovirt-hosted-engine/hosted-engine.conf.previous " \
+        "if it changes" in out
+    assert "set local_maintenance=False when the deploy commits" in out
+    assert "'hosted-engine --set-maintenance --mode=none'" in out
+
+
+@pytest.mark.usefixtures("on_ha_host")
 
 @pytest.mark.parametrize("unit_path", [NFS_UNIT, ISCSI_UNIT], ids=["nfs", "iscsi"])
 def test_preview_writes_conf_and_ha_conf_below_root_only(unit_path, isolated, capsys):
@@ -594,6 +632,7 @@ def plant(root, relative, target):
     return link
 
 
+@pytest.mark.usefixtures("on_ha_host")
 @pytest.mark.parametrize("relative", [
     pytest.param("etc", id="etc"),
     pytest.param("etc/ovirt-hosted-engine", id="conf-dir"),
