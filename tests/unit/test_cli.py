@@ -223,7 +223,6 @@ def test_preview_on_a_deployed_host_in_manual_maintenance_says_what_a_reinstall_
 
 
 @pytest.mark.usefixtures("on_ha_host")
-
 @pytest.mark.parametrize("unit_path", [NFS_UNIT, ISCSI_UNIT], ids=["nfs", "iscsi"])
 def test_preview_writes_conf_and_ha_conf_below_root_only(unit_path, isolated, capsys):
     root = isolated / "root"
