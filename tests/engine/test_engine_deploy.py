@@ -463,8 +463,10 @@ def test_undeploy_prints_the_clean_metadata_command_with_the_hosts_id(engine, ru
     assert "he-3: OK: Hosted Engine undeployed\n  note: its slot (host id 3) in the shared " \
            "Hosted Engine metadata stays (the engine's undeploy only removes " \
            "hosted-engine.conf and stops the agent) until someone runs " \
-           "`hosted-engine --clean-metadata --host-id=3` on a remaining Hosted Engine host " \
-           "(he-1)" in result.out
+           "`hosted-engine --clean-metadata --host-id=3 --force-cleanup` on a remaining Hosted " \
+           "Engine host (he-1) (from another host the cleanup needs --force-cleanup, which " \
+           "overrides its safety checks: run it once the undeployed host's agent is stopped " \
+           "for good)" in result.out
     assert [r.query["search"] for r in engine.find("GET", "/api/hosts")
             if r.query.get("search", "").startswith("spm_id=")] == \
         ["spm_id=1", "spm_id=2", "spm_id=3"]
@@ -475,5 +477,5 @@ def test_the_host_id_is_found_past_gaps_left_by_removed_hosts(engine, run):
     engine.add_host("he-7", he=True).spm_id = 7
     result = run(engine, "undeploy", "he-7", *FAST)
     assert result.code == 0, result.err
-    assert "`hosted-engine --clean-metadata --host-id=7` on a remaining Hosted Engine host " \
-           "(he-1)" in result.out
+    assert "`hosted-engine --clean-metadata --host-id=7 --force-cleanup` on a remaining " \
+           "Hosted Engine host (he-1)" in result.out

@@ -264,6 +264,12 @@ def undeploy_one(ctx: Context) -> Done:
     return Done(message, notes=(metadata_note(ctx, state.id),))
 
 
+# From another host the agent's cleanup cannot take the removed host's sanlock id, so it needs
+# --force-cleanup there (ovirt-hosted-engine-ha agent/hosted_engine.py clean()).
+FORCE_WHY = ("from another host the cleanup needs --force-cleanup, which overrides its safety "
+             "checks: run it once the undeployed host's agent is stopped for good")
+
+
 def metadata_note(ctx: Context, host_id: str) -> str:
     """What undeploy leaves in the shared Hosted Engine metadata and how to free it."""
     spm_id = find_spm_id(ctx.connection, host_id, ctx.host_count)
@@ -275,7 +281,9 @@ def metadata_note(ctx: Context, host_id: str) -> str:
         return ("its slot in the shared Hosted Engine metadata stays (the engine's undeploy "
                 "only removes hosted-engine.conf and stops the agent), and the engine search "
                 "did not give its host id: run `hosted-engine --vm-status` {} to find it, then "
-                "`hosted-engine --clean-metadata --host-id=ID` there".format(where))
+                "`hosted-engine --clean-metadata --host-id=ID --force-cleanup` there ({})".format(
+                    where, FORCE_WHY))
     return ("its slot (host id {0}) in the shared Hosted Engine metadata stays (the engine's "
             "undeploy only removes hosted-engine.conf and stops the agent) until someone runs "
-            "`hosted-engine --clean-metadata --host-id={0}` {1}".format(spm_id, where))
+            "`hosted-engine --clean-metadata --host-id={0} --force-cleanup` {1} ({2})".format(
+                spm_id, where, FORCE_WHY))
