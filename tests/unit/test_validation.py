@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ovirt_he_deploy import confkeys, validation
+from ovirt_he_deploy import confkeys, rules, validation
 from ovirt_he_deploy.unit import InvalidUnit
 
 from .helpers import (
@@ -636,11 +636,11 @@ def readme_section():
 
 def test_readme_lists_exactly_the_rules_in_the_code():
     section = readme_section()
-    generated = validation.rules_markdown()
+    generated = rules.rules_markdown()
     assert generated in section, "regenerate: python -c 'from ovirt_he_deploy import " \
-                                 "validation; print(validation.rules_markdown())'"
+                                 "rules; print(rules.rules_markdown())'"
     bullets = [line for line in section.splitlines() if line.startswith("- ")]
-    assert len(bullets) == len(validation.RULES) + len(validation.WARNINGS)
+    assert len(bullets) == len(rules.RULES) + len(rules.WARNINGS)
 
 
 # One example per rule: the config change that triggers it, and the key it names.
@@ -680,13 +680,13 @@ RULE_EXAMPLES = [
 def test_every_rule_has_an_example():
     assert [fragment for fragment, _, _, _ in RULE_EXAMPLES] == [
         next(fragment for fragment, _, _, _ in RULE_EXAMPLES if fragment in rule.refuses)
-        for rule in validation.RULES]
+        for rule in rules.RULES]
 
 
 @pytest.mark.parametrize("fragment, domain_type, changes, key", RULE_EXAMPLES,
                          ids=[example[0] for example in RULE_EXAMPLES])
 def test_every_rule_refuses_its_example(fragment, domain_type, changes, key):
-    assert any(fragment in rule.refuses for rule in validation.RULES)
+    assert any(fragment in rule.refuses for rule in rules.RULES)
     if domain_type is None:
         result, found = validation.validate(unit(config(), action="install"))
         assert [p.key for p in found] == [key]
