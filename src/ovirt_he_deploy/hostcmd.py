@@ -88,7 +88,7 @@ def statement_arg(text: str) -> str:
     if not separator or not key or key in ("APPEND:", "PREPEND:"):
         raise argparse.ArgumentTypeError(
             "{!r} is not an otopi statement; write KEY=type:value, e.g. "
-            "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30".format(text.split("=")[0]))
+            "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300".format(text.split("=")[0]))
     try:
         otopiconf.parse_typed(key, value)
     except ValueError as error:
@@ -270,7 +270,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--otopi-statement", metavar="KEY=TYPE:VALUE", action="append",
                         default=[], type=statement_arg,
                         help="one more otopi statement, after ours (repeatable), e.g. "
-                             "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30")
+                             "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300")
 
 
 def add_parser(commands: "SubParsers") -> None:

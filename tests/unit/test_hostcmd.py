@@ -80,14 +80,14 @@ def test_dry_run_prints_the_exact_deploy_command_line(fake_otopi, capsys):
 def test_dry_run_of_remove_passes_the_action_as_a_statement(fake_otopi, capsys):
     otopi, record = fake_otopi
     code, out, err = run(["host", "remove", "--dry-run", "--otopi", otopi,
-                          "--otopi-statement", "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30"],
+                          "--otopi-statement", "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300"],
                          capsys)
     assert code == 0
     words = shlex.split(out)
     assert words[:2] == ["PYTHONPATH=" + SRC, otopi]
     assert otopi_split(words[2:]) == GROUP_WORDS + [
         "HOSTED_ENGINE/action=str:remove",
-        "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:30"]
+        "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300"]
 
 
 def test_a_statement_with_blanks_reaches_otopi_as_one_statement(tmp_path, fake_otopi, capsys):
