@@ -154,12 +154,23 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
     return rows
 
 
+def group_bytecode(choice: Optional[bool]) -> Tuple[bool, str]:
+    """Whether the cached install gets bytecode for the plugin group, and why."""
+    if choice is None:
+        return op.group_bytecode_in_spec()
+    return choice, "--group-bytecode {} (not what the spec does)".format(
+        "yes" if choice else "no")
+
+
 def process_cost(rounds: int, warmup: int, python: Optional[str] = None,
-                 modes: Sequence[str] = op.MODES) -> Tuple[List[Row], List[str]]:
+                 modes: Sequence[str] = op.MODES,
+                 group_compiled: Optional[bool] = None) -> Tuple[List[Row], List[str]]:
     otopi = op.chosen_otopi()
     python = python or sys.executable
+    compile_group, why = group_bytecode(group_compiled)
     with tempfile.TemporaryDirectory(prefix="he-bench-process-") as parent:
-        installs = {mode: op.make_install(parent, mode, otopi, python) for mode in modes}
+        installs = {mode: op.make_install(parent, mode, otopi, python, compile_group)
+                    for mode in modes}
         compiled = {mode: op.compiled_files(install) for mode, install in installs.items()}
         data = Rounds(parent, installs, python)
         data.run(warmup, rounds)
@@ -181,10 +192,12 @@ def process_cost(rounds: int, warmup: int, python: Optional[str] = None,
         "time.".format(
             otopi.name, python, ", ".join(watch) or "none", rounds, warmup,
             procrun.wrapper_described()),
-        "Bytecode: cached = {}; uncached = {}. Compiled files (.pyc) per mode: {}. The "
-        "interpreter's own library and site-packages (jinja2, MarkupSafe, distro) keep "
-        "their installed bytecode in both modes.".format(
-            MODE_DESCRIBED[op.CACHED], MODE_DESCRIBED[op.UNCACHED], "; ".join(
+        "Bytecode: cached = {}, the plugin group {} ({}); uncached = {}. Compiled files "
+        "(.pyc) per mode: {}. The interpreter's own library and site-packages (jinja2, "
+        "MarkupSafe, distro) keep their installed bytecode in both modes; `python -B` "
+        "reads bytecode, it only never writes it.".format(
+            MODE_DESCRIBED[op.CACHED], "compiled" if compile_group else "not compiled", why,
+            MODE_DESCRIBED[op.UNCACHED], "; ".join(
                 "{}: {}".format(mode, ", ".join(
                     "{} {}".format(part, count) for part, count in counts.items()))
                 for mode, counts in compiled.items())),
@@ -229,16 +242,18 @@ def _supports_importtime(python: str) -> bool:
                            env=procrun.clean_env()) == 0
 
 
-def imports(repeats: int, python: Optional[str] = None) -> Tuple[List[Row], List[str]]:
+def imports(repeats: int, python: Optional[str] = None,
+            group_compiled: Optional[bool] = None) -> Tuple[List[Row], List[str]]:
     """Modules each variant loads beyond the baseline, and what importing them costs."""
     otopi = op.chosen_otopi()
     python = python or sys.executable
+    compile_group, _why = group_bytecode(group_compiled)
     importtime = _supports_importtime(python)
     section = "imports ({}, cached)".format("real otopi" if otopi.is_real else "otopi double")
     rows: List[Row] = []
     notes: List[str] = []
     with tempfile.TemporaryDirectory(prefix="he-bench-imports-") as parent:
-        install = op.make_install(parent, op.CACHED, otopi, python)
+        install = op.make_install(parent, op.CACHED, otopi, python, compile_group)
         seen: Dict[str, List[str]] = {}
         costs: Dict[str, Dict[str, List[int]]] = {}
         for variant in (op.BASELINE, op.NONE, op.ABSENT, op.DEPLOY, op.RERUN):

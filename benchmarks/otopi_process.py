@@ -7,25 +7,28 @@ An install is a copy, under a temp dir, of what a host has on disk, laid out as 
 - python packages (otopi, ovirt_he_deploy without its engine subpackage) on PYTHONPATH;
 - plugin directories (our group, the fakes group) loaded by path from BASE/pluginPath.
 The cached install models an installed host: RPM byte-compiles the packages in
-site-packages at build time, and ovirt-he-deploy.spec leaves the plugin group under
-/usr/share uncompiled (otopi runs `python -B`, so a host never writes bytecode for it). The
-uncached install models a source checkout: nothing of otopi or ovirt-he-deploy compiled. In
-both, the interpreter's standard library and site-packages (jinja2, MarkupSafe, distro) are
-as installed, i.e. compiled. Every run is `python -B -m otopi`, PYTHONDONTWRITEBYTECODE=1, so
-no run leaves bytecode for the next.
+site-packages at build time; the plugin group under /usr/share has bytecode only if the spec
+compiles it (read from ovirt-he-deploy.spec[.in], see group_bytecode_in_spec). otopi runs
+`python -B`, which stops Python from *writing* bytecode, not from reading it: without
+shipped bytecode a host compiles the group's modules from source on every run. The uncached
+install models a source checkout: nothing of otopi or ovirt-he-deploy compiled. In both, the
+interpreter's standard library and site-packages (jinja2, MarkupSafe, distro) are as
+installed, i.e. compiled. Every run is `python -B -m otopi`, PYTHONDONTWRITEBYTECODE=1, so no
+run leaves bytecode for the next.
 """
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import he_host
 import otopi_harness
 import procrun
-from benchlib import DOUBLE, PLUGINS, SRC, TESTS
+from benchlib import DOUBLE, PLUGINS, ROOT, SRC, TESTS
 
 from ovirt_he_deploy import envkeys
 
@@ -97,7 +100,32 @@ def _ignore(directory: str, names: Sequence[str]) -> List[str]:
     return [name for name in names if name == "__pycache__" or name.endswith(".pyc")]
 
 
-def make_install(parent: str, mode: str, otopi: Otopi, python: str) -> Install:
+SPEC_NAMES = ("ovirt-he-deploy.spec.in", "ovirt-he-deploy.spec")
+EXTRA_OFF = re.compile(r"^%global\s+_python_bytecompile_extra\s+0\s*$", re.M)
+BYTE_COMPILE = re.compile(r"^[^#\n]*%\{?py_byte_compile\b[^\n]*plugins", re.M)
+
+
+def group_bytecode_in_spec() -> Tuple[bool, str]:
+    """Whether the RPM ships bytecode for the plugin group, as its spec says, and why.
+
+    brp-python-bytecompile compiles files outside site-packages too unless the spec sets
+    _python_bytecompile_extra 0; %py_byte_compile ... plugins compiles them explicitly."""
+    for name in SPEC_NAMES:
+        path = os.path.join(ROOT, name)
+        if os.path.exists(path):
+            with open(path) as stream:
+                text = stream.read()
+            if BYTE_COMPILE.search(text):
+                return True, name + " byte-compiles the plugin directory (%py_byte_compile)"
+            if EXTRA_OFF.search(text):
+                return False, name + " sets _python_bytecompile_extra 0 and does not " \
+                    "%py_byte_compile the plugin directory"
+            return True, name + " leaves brp-python-bytecompile's extra compile on"
+    return False, "no spec found; modelled without bytecode for the group"
+
+
+def make_install(parent: str, mode: str, otopi: Otopi, python: str,
+                 group_bytecode: bool = False) -> Install:
     """Copy otopi, the library, our group, the fakes and the probes below parent/mode."""
     root = os.path.join(parent, mode)
     site = os.path.join(root, "site-packages")
@@ -115,8 +143,9 @@ def make_install(parent: str, mode: str, otopi: Otopi, python: str) -> Install:
     shutil.copytree(os.path.join(PROBES_DIR, PROBES_GROUP),
                     os.path.join(probes, PROBES_GROUP), ignore=_ignore)
     if mode == CACHED:
-        subprocess.check_call([python, "-m", "compileall", "-q", site],
-                              env=procrun.clean_env(), stdout=subprocess.DEVNULL)
+        for directory in [site] + ([plugins] if group_bytecode else []):
+            subprocess.check_call([python, "-m", "compileall", "-q", directory],
+                                  env=procrun.clean_env(), stdout=subprocess.DEVNULL)
     return Install(mode=mode, site=site, plugins=plugins, fakes=fakes, probes=probes)
 
 

@@ -47,11 +47,13 @@ QUICK = Sizes(process_rounds=3, process_warmup=1, import_repeats=1, cli_runs=3,
               engine_hosts=20, engine_install=2.0, engine_parallel=(8,), units=1000)
 
 
-def benchmarks(sizes: Sizes, python: Optional[str]) -> Dict[str, Callable[[], Result]]:
+def benchmarks(sizes: Sizes, python: Optional[str],
+               group_compiled: Optional[bool]) -> Dict[str, Callable[[], Result]]:
     return {
         "process": lambda: bench_process.process_cost(
-            sizes.process_rounds, sizes.process_warmup, python),
-        "imports": lambda: bench_process.imports(sizes.import_repeats, python),
+            sizes.process_rounds, sizes.process_warmup, python,
+            group_compiled=group_compiled),
+        "imports": lambda: bench_process.imports(sizes.import_repeats, python, group_compiled),
         "rerun": bench_plugin.rerun_cost,
         "cli": lambda: bench_cli.cli_cost(sizes.cli_runs, python),
         "engine": lambda: bench_engine.rollout(LIBRARY_DIR, sizes.engine_hosts,
@@ -112,6 +114,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--python", metavar="PATH",
                         help="interpreter for the measured processes (otopi runs, CLI); "
                         "default: this one. It needs jinja2, and distro for a real otopi")
+    parser.add_argument("--group-bytecode", choices=("spec", "yes", "no"), default="spec",
+                        help="whether the cached install has bytecode for the plugin group: "
+                        "as the RPM spec says (default), or not")
     parser.add_argument("--json", metavar="FILE", help="also save the raw numbers as JSON")
     parser.add_argument("--only", metavar="SECTION", action="append", choices=SECTIONS,
                         help="run only this section (repeatable): " + ", ".join(SECTIONS))
@@ -124,7 +129,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     notes: List[str] = []
     failed: List[str] = []
     started = time.perf_counter()
-    for name, benchmark in benchmarks(sizes, args.python).items():
+    group_compiled = {"spec": None, "yes": True, "no": False}[args.group_bytecode]
+    for name, benchmark in benchmarks(sizes, args.python, group_compiled).items():
         if args.only and name not in args.only:
             continue
         print("running {} ...".format(name), file=sys.stderr, flush=True)
