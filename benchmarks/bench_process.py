@@ -47,17 +47,19 @@ def _spread(values: Sequence[float], unit: str, signed: bool = False) -> str:
 class Rounds:
     """Interleaved rounds: every (mode, variant) once per round, order rotated each round."""
 
-    def __init__(self, parent: str, installs: Dict[str, op.Install], python: str):
+    def __init__(self, parent: str, installs: Dict[str, op.Install], python: str,
+                 variants: Sequence[str] = op.VARIANTS):
         self.parent = parent
         self.installs = installs
         self.python = python
+        self.variants = [op.BASELINE] + [v for v in variants if v != op.BASELINE]
         self.deployed: Dict[str, List[op.Host]] = {mode: [] for mode in installs}
         self.samples: Samples = {(mode, variant): [] for mode in installs
-                                 for variant in op.VARIANTS}
+                                 for variant in self.variants}
         self.rounds = 0
 
     def pairs(self, round_number: int) -> List[Tuple[str, str]]:
-        pairs = [(mode, variant) for mode in self.installs for variant in op.VARIANTS]
+        pairs = [(mode, variant) for mode in self.installs for variant in self.variants]
         shift = round_number % len(pairs)
         return pairs[shift:] + pairs[:shift]
 
@@ -121,7 +123,7 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
                                              statistics.median(base_cpu)),
         raw={"mode": mode, "variant": op.BASELINE, "wall_ms": summary(base_wall),
              "rss_mib": summary(base_rss), "cpu_ms": summary(base_cpu)})]
-    for variant in op.VARIANTS[1:]:
+    for variant in data.variants[1:]:
         walls, rss = data.walls(mode, variant), data.rss(mode, variant)
         added = data.paired(mode, variant)
         added_rss = data.paired(mode, variant, rss=True)
@@ -144,6 +146,8 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
                                               statistics.median(rss)),
             raw={"mode": mode, "variant": variant, "what": "rss",
                  "added_mib": summary(added_rss), "rss_mib": summary(rss)}))
+    if not {op.RERUN, op.DEPLOY} <= set(data.variants):
+        return rows
     rerun_vs_deploy = data.paired(mode, op.RERUN, against=op.DEPLOY)
     rows.append(Row(
         section, "rerun minus deploy, wall (median of paired differences)",
@@ -164,7 +168,8 @@ def group_bytecode(choice: Optional[bool]) -> Tuple[bool, str]:
 
 def process_cost(rounds: int, warmup: int, python: Optional[str] = None,
                  modes: Sequence[str] = op.MODES,
-                 group_compiled: Optional[bool] = None) -> Tuple[List[Row], List[str]]:
+                 group_compiled: Optional[bool] = None,
+                 variants: Sequence[str] = op.VARIANTS) -> Tuple[List[Row], List[str]]:
     otopi = op.chosen_otopi()
     python = python or sys.executable
     compile_group, why = group_bytecode(group_compiled)
@@ -172,7 +177,7 @@ def process_cost(rounds: int, warmup: int, python: Optional[str] = None,
         installs = {mode: op.make_install(parent, mode, otopi, python, compile_group)
                     for mode in modes}
         compiled = {mode: op.compiled_files(install) for mode, install in installs.items()}
-        data = Rounds(parent, installs, python)
+        data = Rounds(parent, installs, python, variants)
         data.run(warmup, rounds)
         probe_host = op.Host(parent)
         watch = op.service_statements(op.statements(probe_host.host, installs[modes[0]],

@@ -47,12 +47,14 @@ QUICK = Sizes(process_rounds=3, process_warmup=1, import_repeats=1, cli_runs=3,
               engine_hosts=20, engine_install=2.0, engine_parallel=(8,), units=1000)
 
 
-def benchmarks(sizes: Sizes, python: Optional[str],
-               group_compiled: Optional[bool]) -> Dict[str, Callable[[], Result]]:
+def benchmarks(sizes: Sizes, args: argparse.Namespace) -> Dict[str, Callable[[], Result]]:
+    python = args.python
+    group_compiled = {"spec": None, "yes": True, "no": False}[args.group_bytecode]
     return {
         "process": lambda: bench_process.process_cost(
             sizes.process_rounds, sizes.process_warmup, python,
-            group_compiled=group_compiled),
+            modes=args.mode or otopi_process.MODES, group_compiled=group_compiled,
+            variants=args.variant or otopi_process.VARIANTS),
         "imports": lambda: bench_process.imports(sizes.import_repeats, python, group_compiled),
         "rerun": bench_plugin.rerun_cost,
         "cli": lambda: bench_cli.cli_cost(sizes.cli_runs, python),
@@ -117,6 +119,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--group-bytecode", choices=("spec", "yes", "no"), default="spec",
                         help="whether the cached install has bytecode for the plugin group: "
                         "as the RPM spec says (default), or not")
+    parser.add_argument("--mode", action="append", choices=otopi_process.MODES,
+                        help="process: only this bytecode mode (repeatable; default: both)")
+    parser.add_argument("--variant", action="append", choices=otopi_process.VARIANTS,
+                        help="process: only this variant besides the baseline (repeatable; "
+                        "default: all), e.g. more rounds of just none against baseline")
     parser.add_argument("--json", metavar="FILE", help="also save the raw numbers as JSON")
     parser.add_argument("--only", metavar="SECTION", action="append", choices=SECTIONS,
                         help="run only this section (repeatable): " + ", ".join(SECTIONS))
@@ -129,8 +136,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     notes: List[str] = []
     failed: List[str] = []
     started = time.perf_counter()
-    group_compiled = {"spec": None, "yes": True, "no": False}[args.group_bytecode]
-    for name, benchmark in benchmarks(sizes, args.python, group_compiled).items():
+    for name, benchmark in benchmarks(sizes, args).items():
         if args.only and name not in args.only:
             continue
         print("running {} ...".format(name), file=sys.stderr, flush=True)
