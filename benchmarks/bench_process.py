@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import otopi_process as op
 import procrun
-from benchlib import Row
+from benchlib import Row, median_ci
 
 MiB = 1024.0
 TARGET_NONE_MS = 5.0
@@ -37,11 +37,15 @@ def summary(values: Sequence[float]) -> Dict[str, float]:
             "min": min(values), "max": max(values)}
 
 
-def _spread(values: Sequence[float], unit: str, signed: bool = False) -> str:
+def _spread(values: Sequence[float], unit: str, signed: bool = False,
+            with_ci: bool = False) -> str:
     sign = "+" if signed else ""
     form = "{:" + sign + ".1f}"
-    return (form + " {} (p10 " + form + ", p90 " + form + ")").format(
+    text = (form + " {} (p10 " + form + ", p90 " + form).format(
         statistics.median(values), unit, percentile(values, 0.1), percentile(values, 0.9))
+    if with_ci:
+        text += ("; 95% CI of the median " + form + " to " + form).format(*median_ci(values))
+    return text + ")"
 
 
 class Rounds:
@@ -133,8 +137,9 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
                 op.DESCRIBED[variant]), float(statistics.median(added)), "ms",
             target=wall_targets.get(variant) if cached else None,
             shown="{}; run {:.1f} ms; CPU adds {:+.1f} ms".format(
-                _spread(added, "ms", True), statistics.median(walls),
+                _spread(added, "ms", True, with_ci=True), statistics.median(walls),
                 statistics.median(added_cpu)),
+            ci=median_ci(added),
             raw={"mode": mode, "variant": variant, "what": "wall",
                  "added_ms": summary(added), "wall_ms": summary(walls),
                  "added_cpu_ms": summary(added_cpu)}))
@@ -142,8 +147,9 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
             section, "{}: adds over baseline, peak RSS".format(op.DESCRIBED[variant]),
             float(statistics.median(added_rss)), "MiB",
             target=rss_targets.get(variant) if cached else None,
-            shown="{}; run {:.1f} MiB".format(_spread(added_rss, "MiB", True),
+            shown="{}; run {:.1f} MiB".format(_spread(added_rss, "MiB", True, with_ci=True),
                                               statistics.median(rss)),
+            ci=median_ci(added_rss),
             raw={"mode": mode, "variant": variant, "what": "rss",
                  "added_mib": summary(added_rss), "rss_mib": summary(rss)}))
     if not {op.RERUN, op.DEPLOY} <= set(data.variants):
@@ -152,7 +158,8 @@ def _rows(data: Rounds, otopi: op.Otopi, mode: str) -> List[Row]:
     rows.append(Row(
         section, "rerun minus deploy, wall (median of paired differences)",
         float(statistics.median(rerun_vs_deploy)), "ms", target=0.0 if cached else None,
-        comparison="<=", shown=_spread(rerun_vs_deploy, "ms", True),
+        comparison="<=", shown=_spread(rerun_vs_deploy, "ms", True, with_ci=True),
+        ci=median_ci(rerun_vs_deploy),
         raw={"mode": mode, "what": "rerun-deploy",
              "rerun_minus_deploy_ms": summary(rerun_vs_deploy)}))
     return rows

@@ -1,11 +1,12 @@
 """What every benchmark shares: the source tree on sys.path, measured rows, the table."""
 
 import json
+import math
 import os
 import statistics
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.join(os.path.dirname(BENCH_DIR), "tests")
@@ -41,6 +42,14 @@ class Row:
     comparison: str = "<"
     shown: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict)
+    # 95 % confidence interval of a median: with one, the verdict is PASS or FAIL only when
+    # the whole interval is on one side of the target, UNSURE when the noise straddles it.
+    ci: Optional[Tuple[float, float]] = None
+
+    def _meets(self, value: float) -> bool:
+        assert self.target is not None
+        return {"<": value < self.target, "<=": value <= self.target,
+                "=": value == self.target}[self.comparison]
 
     @property
     def verdict(self) -> str:
@@ -48,9 +57,14 @@ class Row:
             return "n/a"
         if self.target is None:
             return "info"
-        passed = {"<": self.value < self.target, "<=": self.value <= self.target,
-                  "=": self.value == self.target}[self.comparison]
-        return "PASS" if passed else "FAIL"
+        if self.ci is not None:
+            low, high = self.ci
+            if self._meets(high):
+                return "PASS"
+            if not self._meets(low):
+                return "FAIL"
+            return "UNSURE"
+        return "PASS" if self._meets(self.value) else "FAIL"
 
     def value_text(self) -> str:
         if self.shown is not None:
@@ -75,6 +89,17 @@ def number(value: float) -> str:
 
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
+
+
+def median_ci(values: Sequence[float]) -> Tuple[float, float]:
+    """Distribution-free 95 % confidence interval of the median (order statistics: ranks
+    n/2 -/+ 1.96 sqrt(n)/2), as wide as the sample when there are too few values."""
+    ordered = sorted(values)
+    count = len(ordered)
+    half_width = 1.96 * math.sqrt(count) / 2.0
+    low = max(0, int(math.floor(count / 2.0 - half_width)) - 1)
+    high = min(count - 1, int(math.ceil(count / 2.0 + half_width)) - 1)
+    return ordered[low], ordered[high]
 
 
 def spread(values: Sequence[float]) -> Dict[str, float]:

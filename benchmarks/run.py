@@ -1,7 +1,8 @@
 """Run the benchmarks and print one markdown table: value, target, PASS/FAIL per measure.
 
-Benchmarks print numbers; a FAIL is a finding, never a failed run (the exit status is 1
-only when a benchmark itself broke)."""
+A median with a confidence interval gets PASS or FAIL only when the whole interval is on one
+side of the target, UNSURE when the noise straddles it. Benchmarks print numbers; a FAIL is
+a finding, never a failed run (the exit status is 1 only when a benchmark itself broke)."""
 
 import argparse
 import os
