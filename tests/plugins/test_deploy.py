@@ -40,12 +40,31 @@ def test_deploy_events_run_in_their_stages_in_order(host):
         ("init", "customization.Plugin._init"),
         ("setup", "customization.Plugin._setup"),
         ("validation", "customization.Plugin._validation"),
-        ("early_misc", "misc.Plugin._early_misc"),
         ("packages", "packages.Plugin._packages"),
         ("misc", "misc.Plugin._misc"),
-        ("closeup", "closeup.Plugin._closeup_deploy"),
+        ("closeup", "closeup.Plugin._closeup"),
         ("cleanup", "customization.Plugin._cleanup"),
     ]
+
+
+def test_the_group_keeps_its_events_few():
+    """otopi logs the environment's changes around every event, whatever its condition: each
+    event costs every host install (issue 15), so the group has one per stage it needs."""
+    import ast
+
+    from paths import PLUGINS
+    group = os.path.join(PLUGINS, "ovirt-he-deploy", "hosted-engine")
+    events = []
+    for name in sorted(os.listdir(group)):
+        if name.endswith(".py"):
+            with open(os.path.join(group, name)) as stream:
+                tree = ast.parse(stream.read())
+            events += [node.name for node in ast.walk(tree)
+                       if isinstance(node, ast.FunctionDef) and any(
+                           "event" in ast.dump(decorator) for decorator in node.decorator_list)]
+    assert sorted(events) == sorted([
+        "_boot", "_init", "_setup", "_secrets_from_dialog", "_validation", "_packages",
+        "_misc", "_before_remove_commit", "_closeup", "_cleanup"])
 
 
 def test_deploy_iscsi_chap_keeps_the_secret_out_of_the_log(host):
@@ -176,8 +195,7 @@ def test_deploy_in_strict_mode_names_only_known_events(host):
     missing = sorted(re.findall(r'"(?:before|after)" parameter of method "(\S+)" refers to a '
                                 r'method name "(\S+)", but no method', result.log_text))
     assert missing == [
-        (PREFIX + "closeup.Plugin._closeup_deploy", "odeploycons.packages.vdsm.started"),
-        (PREFIX + "closeup.Plugin._closeup_remove", "odeploycons.packages.vdsm.started"),
+        (PREFIX + "closeup.Plugin._closeup", "odeploycons.packages.vdsm.started"),
     ]
 
 

@@ -19,8 +19,21 @@ def deployed_before(host):
     return host
 
 
+def test_failure_before_the_services_are_stopped_leaves_the_host_as_it_was(deployed_before):
+    host = deployed_before
+    ha_before = host.read(host.ha_conf)
+    result = host.run(example("iscsi-chap.conf"),
+                      os_env={"OTOPI_FORCE_FAIL_STAGE": "STAGE_PACKAGES",
+                              "OTOPI_FORCE_FAIL_PRIORITY": "PRIORITY_HIGH"})
+    assert result.exit_code == 1
+    assert host.read(host.conf) == OLD_CONF
+    assert host.read(host.ha_conf) == ha_before
+    assert not [call for call in result.calls if "services.state" in call
+                or "services.restart" in call]
+
+
 @pytest.mark.parametrize("stage,priority", [
-    ("STAGE_PACKAGES", "PRIORITY_DEFAULT"),
+    ("STAGE_PACKAGES", "PRIORITY_LOW"),
     ("STAGE_MISC", "PRIORITY_LOW"),
     ("STAGE_TRANSACTION_END", "PRIORITY_HIGH"),
 ], ids=["packages", "misc", "transaction-end-before-commit"])

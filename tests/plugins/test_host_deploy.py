@@ -48,7 +48,7 @@ def test_the_ha_services_start_after_vdsm_restarts(beside):
         "services.restart ovirt-ha-agent")
     assert [event[1].rsplit(".", 2)[-2:] for event in result.events
             if event[0] == "closeup" and ("vdsm" in event[1] or "hosted-engine" in event[1])
-            ] == [["Plugin", "_closeup"], ["Plugin", "_start"], ["Plugin", "_closeup_deploy"]]
+            ] == [["Plugin", "_closeup"], ["Plugin", "_start"], ["Plugin", "_closeup"]]
 
 
 @pytest.mark.parametrize("action", ["none", "remove"])

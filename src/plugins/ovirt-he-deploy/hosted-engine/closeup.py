@@ -1,6 +1,5 @@
 """Closeup: enable, restart and wait for the HA services on deploy; disable them on remove."""
 
-from otopi import constants as otopicons
 from otopi import plugin, util
 
 from ovirt_he_deploy import envkeys
@@ -22,9 +21,15 @@ class Plugin(plugin.PluginBase):
         stage=plugin.Stages.STAGE_CLOSEUP,
         priority=plugin.Stages.PRIORITY_LOW,
         after=(VDSM_STARTED,),
-        condition=lambda self: envkeys.is_deploy(self.environment),
+        condition=lambda self: envkeys.acts(self.environment),
     )
-    def _closeup_deploy(self):
+    def _closeup(self):
+        if envkeys.is_deploy(self.environment):
+            self._start_services()
+        else:
+            self._stop_services()
+
+    def _start_services(self):
         from ovirt_he_deploy import servicewait
 
         the_plan = self.environment[envkeys.PLAN.name]
@@ -49,17 +54,11 @@ class Plugin(plugin.PluginBase):
     def _fail(service, problem):
         from ovirt_he_deploy import plan
 
-        # Local maintenance is set by _cleanup_after_failure, as for any failure after the
-        # services were stopped.
+        # Local maintenance is set by the cleanup (customization), as for any failure after
+        # the services were stopped.
         raise RuntimeError("Hosted Engine: " + plan.service_failure(service, problem))
 
-    @plugin.event(
-        stage=plugin.Stages.STAGE_CLOSEUP,
-        priority=plugin.Stages.PRIORITY_LOW,
-        after=(VDSM_STARTED,),
-        condition=lambda self: envkeys.is_remove(self.environment),
-    )
-    def _closeup_remove(self):
+    def _stop_services(self):
         # Stopped before the commit already; stop again in case something started them.
         the_plan = self.environment[envkeys.PLAN.name]
         for service in the_plan.disable:
@@ -68,23 +67,3 @@ class Plugin(plugin.PluginBase):
                 self.services.startup(service, False)
         self.logger.info("Hosted Engine: removed; %s stopped and disabled",
                          ", ".join(the_plan.disable))
-
-    @plugin.event(
-        stage=plugin.Stages.STAGE_CLEANUP,
-        condition=lambda self: envkeys.deploy_failed_after_changes(
-            self.environment, bool(self.environment.get(otopicons.BaseEnv.ERROR))),
-    )
-    def _cleanup_after_failure(self):
-        from ovirt_he_deploy import haconf, hostfs
-
-        # Whatever failed after the services were stopped (our stages or another plugin's,
-        # e.g. VDSM in closeup), this host must not be chosen to run the engine VM.
-        change = self.environment[envkeys.PLAN.name].maintenance
-        try:
-            if haconf.set_local_maintenance(change):
-                self.logger.warning(
-                    "Hosted Engine: the deploy did not finish; local maintenance was set in "
-                    "%s. Fix the cause and reinstall the host with Hosted Engine deploy.",
-                    change.path)
-        except hostfs.HostFileError as error:
-            self.logger.error("Hosted Engine: could not set local maintenance: %s", error)

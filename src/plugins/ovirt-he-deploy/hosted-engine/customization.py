@@ -41,16 +41,22 @@ class Plugin(plugin.PluginBase):
             re.compile(envkeys.SECRET_RECEIVE_PATTERN))
         self._secrets_as_text()
 
+    # otopi logs what changed in the environment around every event, whatever its condition
+    # says, so each event costs every run something: the group keeps them few.
+
     # Secrets can arrive later too (config files, then the engine's dialog); make them
     # text right after each source, before the log formats the next record.
     @plugin.event(
         stage=plugin.Stages.STAGE_INIT,
         priority=plugin.Stages.PRIORITY_HIGH - 10,
         after=(otopicons.Stages.CORE_CONFIG_INIT,),
-        condition=lambda self: envkeys.secrets_not_text(self.environment),
     )
-    def _secrets_from_config(self):
+    def _init(self):
         self._secrets_as_text()
+        for key, default in envkeys.defaults().items():
+            self.environment.setdefault(key, default)
+        for key in envkeys.INTERNAL_KEYS:
+            self.environment[key.name] = key.default
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
@@ -59,13 +65,6 @@ class Plugin(plugin.PluginBase):
     )
     def _secrets_from_dialog(self):
         self._secrets_as_text()
-
-    @plugin.event(stage=plugin.Stages.STAGE_INIT)
-    def _init(self):
-        for key, default in envkeys.defaults().items():
-            self.environment.setdefault(key, default)
-        for key in envkeys.INTERNAL_KEYS:
-            self.environment[key.name] = key.default
 
     @plugin.event(stage=plugin.Stages.STAGE_SETUP)
     def _setup(self):
@@ -76,9 +75,14 @@ class Plugin(plugin.PluginBase):
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,
         priority=plugin.Stages.PRIORITY_HIGH,
-        condition=lambda self: envkeys.acts(self.environment),
     )
     def _validation(self):
+        if envkeys.acts(self.environment):
+            self._check_and_plan()
+        elif envkeys.unused_config(self.environment):
+            self._say_config_is_unused()
+
+    def _check_and_plan(self):
         import sys
 
         from ovirt_he_deploy import conflicts, hostfacts, hostfs, plan, validation
@@ -118,12 +122,7 @@ class Plugin(plugin.PluginBase):
             self.logger.info("Hosted Engine: removing Hosted Engine from this host")
         self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
 
-    @plugin.event(
-        stage=plugin.Stages.STAGE_VALIDATION,
-        priority=plugin.Stages.PRIORITY_HIGH,
-        condition=lambda self: envkeys.unused_config(self.environment),
-    )
-    def _validation_unused_config(self):
+    def _say_config_is_unused(self):
         # A deploy unit whose action line is missing does nothing: say so (cheaply; a run
         # with action none imports nothing else of the library).
         names = [ascii(name)[1:-1] for name in envkeys.config_keys(self.environment)]
@@ -134,10 +133,10 @@ class Plugin(plugin.PluginBase):
             envkeys.ACTION.name, " ".join(names), envkeys.ACTION.name)
 
     def _check_arch(self):
-        import platform
+        import os
 
         required = self.environment[envkeys.REQUIRED_ARCH.name]
-        machine = platform.machine()
+        machine = os.uname().machine  # what platform.machine() reports, without importing it
         if machine != required:
             raise RuntimeError(
                 "Hosted Engine deploy requested on a {} host; Hosted Engine hosts must be "
@@ -148,5 +147,23 @@ class Plugin(plugin.PluginBase):
         condition=lambda self: self._lock is not None,
     )
     def _cleanup(self):
+        if envkeys.deploy_failed_after_changes(
+                self.environment, bool(self.environment.get(otopicons.BaseEnv.ERROR))):
+            self._set_local_maintenance()
         self._lock.release()
         self._lock = None
+
+    def _set_local_maintenance(self):
+        from ovirt_he_deploy import haconf, hostfs
+
+        # Whatever failed after the services were stopped (our stages or another plugin's,
+        # e.g. VDSM in closeup), this host must not be chosen to run the engine VM.
+        change = self.environment[envkeys.PLAN.name].maintenance
+        try:
+            if haconf.set_local_maintenance(change):
+                self.logger.warning(
+                    "Hosted Engine: the deploy did not finish; local maintenance was set in "
+                    "%s. Fix the cause and reinstall the host with Hosted Engine deploy.",
+                    change.path)
+        except hostfs.HostFileError as error:
+            self.logger.error("Hosted Engine: could not set local maintenance: %s", error)

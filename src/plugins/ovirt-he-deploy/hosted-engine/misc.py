@@ -88,16 +88,6 @@ class Plugin(plugin.PluginBase):
                                 ", ".join(paths), rc, " ".join(stderr[-1:]), " ".join(paths))
 
     @plugin.event(
-        stage=plugin.Stages.STAGE_EARLY_MISC,
-        condition=lambda self: envkeys.is_deploy(self.environment),
-    )
-    def _early_misc(self):
-        # Before the packages stage stops the services, so any failure from here on
-        # leaves the host in local maintenance.
-        the_plan = self.environment[envkeys.PLAN.name]
-        self._transaction().append(_MaintenanceElement(self, the_plan.maintenance))
-
-    @plugin.event(
         stage=plugin.Stages.STAGE_MISC,
         condition=lambda self: envkeys.acts(self.environment),
     )
@@ -105,6 +95,12 @@ class Plugin(plugin.PluginBase):
         from ovirt_he_deploy import hostfs
 
         the_plan = self.environment[envkeys.PLAN.name]
+        # otopi commits the main transaction last-in first-out: appended first, ha.conf's
+        # local maintenance is cleared only after hosted-engine.conf is in place. A failure
+        # before this point (after the packages stage stopped the services) sets local
+        # maintenance in the cleanup instead.
+        if the_plan.maintenance is not None:
+            self._transaction().append(_MaintenanceElement(self, the_plan.maintenance))
         for write in the_plan.writes:
             self._transaction().append(
                 _StagedElement(self, hostfs.StagedWrite(write), write.path))
