@@ -275,8 +275,9 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 def add_parser(commands: "SubParsers") -> None:
     """Add `host deploy` and `host remove` to the ovirt-he-deploy command line."""
+    from . import cli  # imported here: cli imports this module when `host` is asked for
     host = commands.add_parser(
-        "host", help="deploy or remove Hosted Engine on this host with otopi",
+        "host", help=cli.HOST_HELP,
         description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
                     "stream its progress and exit with its status. Its log is otopi's, "
                     "named {}-*.log.".format(LOG_PREFIX))

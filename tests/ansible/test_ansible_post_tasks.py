@@ -13,7 +13,7 @@ import he_host
 import pytest
 from engine_hook import EngineHook, PlayResult, ansible_missing, real_otopi_tree, running_host_conf
 
-from ovirt_he_deploy import cli, render
+from ovirt_he_deploy import answerfile, render
 
 pytestmark = pytest.mark.skipif(ansible_missing() is not None, reason=str(ansible_missing()))
 
@@ -31,7 +31,7 @@ def make_engine(backend: str, root: str) -> EngineHook:
 
 
 def expected_conf(host_id: int) -> bytes:
-    unit = cli.build_answer_file(running_host_conf(), host_id)
+    unit = answerfile.build_answer_file(running_host_conf(), host_id)
     return render.render_conf(unit).encode()
 
 

@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from ovirt_he_deploy import cli, hostfacts, otopiconf, plan, render, validation
+from ovirt_he_deploy import answerfile, cli, hostfacts, otopiconf, plan, preview, render, validation
 
 from .helpers import EXAMPLES, GOLDEN, PASSWORD, SRC, config, valid
 
@@ -368,7 +368,7 @@ def test_answer_file_missing_source_exits_1(isolated, capsys):
 
 def test_build_answer_file_replaces_host_id():
     text = render.render_conf(valid(config("nfs", host_id="9")))
-    unit = cli.build_answer_file(text, 5)
+    unit = answerfile.build_answer_file(text, 5)
     assert unit.get("host_id") == "5" and unit.action == "deploy"
     assert dict(unit.entries) == dict(valid(config("nfs", host_id="5")).entries)
 
@@ -686,8 +686,8 @@ def test_preview_root_may_itself_be_a_symlink(isolated, capsys):
 
 
 def test_check_below_root_refuses_dot_dot(tmp_path):
-    with pytest.raises(cli.OutsideRoot):
-        cli.check_below_root(str(tmp_path), "/etc/../../x")
+    with pytest.raises(preview.OutsideRoot):
+        preview.check_below_root(str(tmp_path), "/etc/../../x")
 
 
 # -- README's CLI block runs as printed ----------------------------------------------------
@@ -714,3 +714,27 @@ def test_readme_cli_commands_run_as_printed(source_conf, isolated, capsys):
         assert code == 0, (argv, err)
     assert run(["check", "unit.conf"], capsys)[1].startswith("valid: action deploy, host_id 3")
     assert run(["check", "remove.conf"], capsys)[1] == "valid: action remove\n"
+
+
+CHECK_IMPORTS = """
+import sys
+from ovirt_he_deploy import cli
+code = cli.main(['check', sys.argv[1]])
+print(' '.join(sorted(sys.modules)))
+"""
+
+
+def test_check_imports_only_what_checking_needs():
+    """`check` is the command admins and scripts run most: none of the other commands'
+    modules (the engine side's HTTP and TLS, otopi runs, host files, jinja2) are imported."""
+    done = subprocess.run([sys.executable, "-c", CHECK_IMPORTS, NFS_UNIT],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, env=dict(os.environ, PYTHONPATH=SRC))
+    assert done.returncode == 0, done.stderr
+    modules = set(done.stdout.split()[-1000:])
+    assert "ovirt_he_deploy.validation" in modules
+    assert modules.isdisjoint({
+        "ovirt_he_deploy.engine", "ovirt_he_deploy.hostcmd", "ovirt_he_deploy.hostfs",
+        "ovirt_he_deploy.preview", "ovirt_he_deploy.answerfile", "ovirt_he_deploy.plan",
+        "ovirt_he_deploy.render", "jinja2", "ovirtsdk4", "subprocess", "ssl", "http.client",
+    }), sorted(modules)

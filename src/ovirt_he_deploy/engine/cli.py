@@ -130,19 +130,19 @@ def cmd_undeploy(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_fetch_unit(args: argparse.Namespace, settings: EngineSettings) -> int:
-    import ovirt_he_deploy.cli as base_cli
+    from .. import answerfile
     with connected(settings) as connection:
         conf_text = confdisk.fetch_conf(connection, settings, args.poll_interval, _say,
                                         args.disk_id)
     try:
-        unit = base_cli.build_answer_file(conf_text, args.host_id)
+        unit = answerfile.build_answer_file(conf_text, args.host_id)
     except InvalidUnit as error:
         raise EngineError("the hosted-engine.conf on the configuration disk is not usable:\n"
                           + str(error)) from None
     for warning in unit.warnings:
         _say("warning: {}".format(warning))
     try:
-        base_cli.emit_unit(unit, args.output)
+        answerfile.emit_unit(unit, args.output)
     except (OSError, hostfs.HostFileError) as error:
         raise EngineError("cannot write {}: {}".format(args.output, error)) from None
     return EXIT_OK
@@ -221,7 +221,7 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     """Add `engine` with its subcommands to the ovirt-he-deploy command line."""
     from .. import cli as base_cli  # imported here: ovirt_he_deploy.cli imports this module
     engine = commands.add_parser(
-        "engine", help="deploy, undeploy and inspect Hosted Engine hosts through the engine",
+        "engine", help=base_cli.ENGINE_HELP,
         description="Drive Hosted Engine hosts through the oVirt engine REST API. Needs "
                     "ovirt-engine-sdk-python (package ovirt-he-deploy-engine).")
     sub = engine.add_subparsers(dest="engine_command", metavar="ENGINE-COMMAND")
