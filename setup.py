@@ -21,6 +21,9 @@ SPEC_TEMPLATE = "ovirt-he-deploy.spec.in"
 DATA_FILES = [
     ("share/ovirt-he-deploy/plugins/ovirt-he-deploy/hosted-engine",
      "src/plugins/ovirt-he-deploy/hosted-engine/*.py"),
+    # The tasks file an admin includes from the 4.4+ engine's host-deploy post-task hook
+    # (README: One command on a host, and the 4.4+ engine's post-task hook).
+    ("share/ovirt-he-deploy/ansible", "src/ansible/*.yml"),
 ]
 
 

@@ -102,7 +102,7 @@ def _ignore(directory: str, names: Sequence[str]) -> List[str]:
 
 SPEC_NAMES = ("ovirt-he-deploy.spec.in", "ovirt-he-deploy.spec")
 EXTRA_OFF = re.compile(r"^%global\s+_python_bytecompile_extra\s+0\s*$", re.M)
-BYTE_COMPILE = re.compile(r"^[^#\n]*%\{?py_byte_compile\b[^\n]*plugins", re.M)
+BYTE_COMPILE = re.compile(r"^[^#\n]*(%\{?py_byte_compile\b|-m compileall\b)[^\n]*plugins", re.M)
 
 
 def group_bytecode_in_spec() -> Tuple[bool, str]:
@@ -116,7 +116,7 @@ def group_bytecode_in_spec() -> Tuple[bool, str]:
             with open(path) as stream:
                 text = stream.read()
             if BYTE_COMPILE.search(text):
-                return True, name + " byte-compiles the plugin directory (%py_byte_compile)"
+                return True, name + " byte-compiles the plugin directory"
             if EXTRA_OFF.search(text):
                 return False, name + " sets _python_bytecompile_extra 0 and does not " \
                     "%py_byte_compile the plugin directory"

@@ -8,7 +8,7 @@ import sysconfig
 from typing import List, Optional
 
 GROUP = "ovirt-he-deploy"
-# setup.cfg [options.data_files] and the spec install the group below <prefix>/share.
+# setup.py DATA_FILES and the spec install the group below <prefix>/share.
 SHARE_PLUGINS = os.path.join("share", "ovirt-he-deploy", "plugins")
 # A directory is the group's plugin path entry only if the group's package is in it.
 MARKER = os.path.join(GROUP, "hosted-engine", "__init__.py")

@@ -23,7 +23,11 @@ PLUGIN_GROUP_DIR = DATADIR + "/plugins/ovirt-he-deploy/hosted-engine"
 SOURCE_PLUGIN_GROUP_DIR = os.path.join(SRC, "plugins", "ovirt-he-deploy", "hosted-engine")
 SOURCE_TEMPLATES = os.path.join(SRC, "ovirt_he_deploy", "templates")
 # Installed files of the engine subpackage outside site-packages (absolute path -> source).
-ENGINE_DATA_FILES = {}  # type: Dict[str, str]
+ENGINE_DATA_FILES = {
+    DATADIR + "/ansible": None,
+    DATADIR + "/ansible/ovirt-he-deploy-post-tasks.yml": os.path.join(
+        ROOT, "src", "ansible", "ovirt-he-deploy-post-tasks.yml"),
+}  # type: Dict[str, Optional[str]]
 
 
 def _builds() -> Dict[str, Dict[str, str]]:
@@ -152,6 +156,7 @@ def test_main_package_has_nothing_stray(file_lists, sitelib):
     known.update(PLUGIN_GROUP_DIR + "/" + name for name in plugin_files)
     allowed = [
         _bytecode_of(library, modules),
+        _bytecode_of(PLUGIN_GROUP_DIR, plugin_files),
         re.escape(sitelib) + r"/ovirt_he_deploy-[\w.]+-py3\.\d+\.egg-info(/[\w.-]+)?",
         r"/usr/share/licenses/ovirt-he-deploy(-[\w.]+)?(/LICENSE)?",
         r"/usr/share/doc/ovirt-he-deploy(-[\w.]+)?(/README\.md)?",
@@ -179,7 +184,16 @@ def test_no_tests_and_no_bytecode_outside_site_packages(file_lists, sitelib, nam
         base = os.path.basename(path)
         assert "/tests/" not in path and not base.startswith(("test_", "conftest")), path
         if "__pycache__" in path or path.endswith(".pyc"):
-            assert path.startswith(sitelib + "/ovirt_he_deploy/"), path
+            assert path.startswith((sitelib + "/ovirt_he_deploy/", PLUGIN_GROUP_DIR + "/")), path
+
+
+def test_the_plugin_group_ships_bytecode_for_the_target_python(file_lists, build):
+    """otopi runs `python -B`: it writes no bytecode but reads it, so the group is compiled
+    at build time, for the Python the RPM is for (benchmarks: issue 15)."""
+    tag = "cpython-" + build["python_version"].replace(".", "")
+    for name in source_names(SOURCE_PLUGIN_GROUP_DIR):
+        compiled = "{}/__pycache__/{}.{}.pyc".format(PLUGIN_GROUP_DIR, name[:-3], tag)
+        assert compiled in file_lists[MAIN], compiled
 
 
 def automatic_requires(python_version: str) -> List[str]:
@@ -268,6 +282,21 @@ def test_plugin_group_and_template_are_the_sources(main_payload, sitelib):
     for installed, source in shipped.items():
         with open(source, "rb") as stream:
             assert main_payload[installed] == stream.read(), installed
+
+
+@pytest.fixture(scope="module")
+def engine_payload(packages) -> Dict[str, bytes]:
+    data = subprocess.run(["rpm2cpio", packages[ENGINE]], check=True,
+                          stdout=subprocess.PIPE).stdout
+    return cpio_members(data)
+
+
+def test_engine_data_files_are_the_sources(engine_payload):
+    for installed, source in ENGINE_DATA_FILES.items():
+        if source is None:
+            continue  # a directory
+        with open(source, "rb") as stream:
+            assert engine_payload[installed] == stream.read(), installed
 
 
 def test_source_rpm_carries_the_spec_and_the_sdist(build):
