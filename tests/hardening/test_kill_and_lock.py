@@ -24,7 +24,7 @@ ISCSI = example("iscsi-chap.conf")
 # point, what the conf must hold after the kill, whether temp files exist at the point
 POINTS = [
     ("STAGE_PACKAGES:PRIORITY_LAST", "old", False),
-    ("STAGE_MISC:PRIORITY_LAST", "old", True),
+    ("STAGE_MISC:PRIORITY_DEFAULT", "old", False),  # the group stages its files last in MISC
     ("STAGE_TRANSACTION_END:PRIORITY_HIGH", "old", True),
     ("STAGE_TRANSACTION_END:PRIORITY_LOW", "new", False),
     ("STAGE_CLOSEUP:PRIORITY_HIGH", "new", False),
@@ -70,7 +70,7 @@ def test_sigkill_leaves_old_or_new_conf_and_a_rerun_converges(deployed, point, h
 
 def test_stale_temps_are_removed_by_a_remove_too(deployed):
     host = deployed
-    proc, _pause, _pid = start_paused(host, ISCSI, "STAGE_MISC:PRIORITY_LAST")
+    proc, _pause, _pid = start_paused(host, ISCSI, "STAGE_TRANSACTION_END:PRIORITY_HIGH")
     kill(proc)
     assert temp_files(host)
     result = host.run(None, "HOSTED_ENGINE/action=str:remove")
@@ -84,7 +84,7 @@ def test_stale_temps_are_removed_by_a_remove_too(deployed):
 
 def test_second_run_fails_fast_naming_the_holder(deployed):
     host = deployed
-    proc, pause, pid = start_paused(host, ISCSI, "STAGE_MISC:PRIORITY_LAST")
+    proc, pause, pid = start_paused(host, ISCSI, "STAGE_TRANSACTION_END:PRIORITY_HIGH")
     try:
         started = time.monotonic()
         second = host.run(ISCSI)

@@ -38,7 +38,6 @@ def test_deploy_events_run_in_their_stages_in_order(host):
             if method.startswith(PREFIX) and stage != "boot"]
     assert ours == [
         ("init", "customization.Plugin._init"),
-        ("setup", "customization.Plugin._setup"),
         ("validation", "customization.Plugin._validation"),
         ("packages", "packages.Plugin._packages"),
         ("misc", "misc.Plugin._misc"),
@@ -63,8 +62,8 @@ def test_the_group_keeps_its_events_few():
                        if isinstance(node, ast.FunctionDef) and any(
                            "event" in ast.dump(decorator) for decorator in node.decorator_list)]
     assert sorted(events) == sorted([
-        "_boot", "_init", "_setup", "_secrets_from_dialog", "_validation", "_packages",
-        "_misc", "_before_remove_commit", "_closeup", "_cleanup"])
+        "_boot", "_init", "_secrets_from_dialog", "_validation", "_packages", "_misc",
+        "_closeup", "_cleanup"])
 
 
 def test_deploy_iscsi_chap_keeps_the_secret_out_of_the_log(host):
@@ -114,9 +113,9 @@ def test_remove_keeps_a_copy_without_the_password_and_stops_and_disables_service
     assert kept == deployed.replace(b"password=" + SECRET_PASSWORD.encode(), b"password=")
     assert SECRET_PASSWORD.encode() not in kept
     assert stat.S_IMODE(os.stat(host.conf + ".undeployed").st_mode) == 0o440
-    # Before the commit (STAGE_TRANSACTION_END, whose id otopi reports as 'cleanup'): the
-    # agent, then the metadata slot, then the broker.
-    assert calls_in(result, "cleanup")[:4] == [
+    # Last in MISC, right before the commit: the agent, then the metadata slot, then the
+    # broker.
+    assert calls_in(result, "misc")[:4] == [
         "services.exists ovirt-ha-agent", "services.state ovirt-ha-agent False",
         "services.exists ovirt-ha-broker", "services.state ovirt-ha-broker False",
     ]

@@ -13,7 +13,7 @@ from otopi import plugin, util
 from ovirt_he_deploy import envkeys
 
 # Commands the group may run; otopi finds them in STAGE_PROGRAMS (and again after the
-# packages) only when they are declared in STAGE_SETUP.
+# packages) only when they are declared before.
 COMMANDS = ("restorecon", "selinuxenabled", "hosted-engine")
 
 
@@ -57,6 +57,12 @@ class Plugin(plugin.PluginBase):
             self.environment.setdefault(key, default)
         for key in envkeys.INTERNAL_KEYS:
             self.environment[key.name] = key.default
+        # Declared for otopi's command detection (STAGE_PROGRAMS, and again after the
+        # packages), as command.detect() does: a COMMAND/<name> key. Set here rather than
+        # through self.command, which otopi registers later in this stage. The engine sets
+        # the action only in CUSTOMIZATION, after detection: always declared.
+        for command in COMMANDS:
+            self.environment.setdefault(otopicons.BaseEnv.COMMAND_PREFIX + command, None)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
@@ -65,12 +71,6 @@ class Plugin(plugin.PluginBase):
     )
     def _secrets_from_dialog(self):
         self._secrets_as_text()
-
-    @plugin.event(stage=plugin.Stages.STAGE_SETUP)
-    def _setup(self):
-        # The engine sets the action only in CUSTOMIZATION, after detection: always declare.
-        for command in COMMANDS:
-            self.command.detect(command)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,

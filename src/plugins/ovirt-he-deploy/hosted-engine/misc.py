@@ -89,9 +89,17 @@ class Plugin(plugin.PluginBase):
 
     @plugin.event(
         stage=plugin.Stages.STAGE_MISC,
+        priority=plugin.Stages.PRIORITY_LAST,
         condition=lambda self: envkeys.acts(self.environment),
     )
     def _misc(self):
+        # Last in MISC: everything else of the run is prepared, so a remove's last steps
+        # (stopping the services, freeing the metadata slot) come right before the commit.
+        self._append_changes()
+        if envkeys.is_remove(self.environment):
+            self._before_remove_commit()
+
+    def _append_changes(self):
         from ovirt_he_deploy import hostfs
 
         the_plan = self.environment[envkeys.PLAN.name]
@@ -108,11 +116,6 @@ class Plugin(plugin.PluginBase):
             self._transaction().append(
                 _StagedElement(self, hostfs.StagedRemoval(removal), removal.path))
 
-    @plugin.event(
-        stage=plugin.Stages.STAGE_TRANSACTION_END,
-        priority=plugin.Stages.PRIORITY_HIGH,
-        condition=lambda self: envkeys.is_remove(self.environment),
-    )
     def _before_remove_commit(self):
         # Everything else is prepared; the conf is still in place. The agent's own cleanup
         # needs the agent stopped, the broker running and the conf there: stop the agent,
