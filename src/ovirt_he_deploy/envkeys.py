@@ -1,24 +1,47 @@
-"""Every otopi environment key the deploy unit reads or sets, declared once."""
+"""Every otopi environment key the deploy unit reads or sets, declared once.
 
-from typing import Dict, Mapping, MutableMapping, NamedTuple, Tuple, Union
+Every otopi run with the plugin group imports this module, action none included, so it
+builds nothing typing has to evaluate at run time: annotations are strings or comments.
+"""
 
-WireValue = Union[None, bool, int, str]
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Dict, Mapping, MutableMapping, Tuple, Union
+
+    WireValue = Union[None, bool, int, str]
 
 
-class EnvKey(NamedTuple):
+class EnvKey:
     """One environment key: exact name, wire type, default, meaning, secrecy."""
 
-    name: str
-    type: str
-    default: WireValue
-    description: str
-    secret: bool = False
+    __slots__ = ("name", "type", "default", "description", "secret")
+
+    def __init__(self, name: str, type: str, default: "WireValue", description: str,
+                 secret: bool = False) -> None:
+        self.name = name
+        self.type = type
+        self.default = default
+        self.description = description
+        self.secret = secret
+
+    def _fields(self) -> "Tuple[object, ...]":
+        return (self.name, self.type, self.default, self.description, self.secret)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EnvKey) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "EnvKey({!r}, {!r}, {!r})".format(self.name, self.type, self.default)
 
 
 ACTION_DEPLOY = "deploy"
 ACTION_REMOVE = "remove"
 ACTION_NONE = "none"
-ACTIONS: Tuple[str, ...] = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)
+ACTIONS = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)  # type: Tuple[str, ...]
 
 # Keys the engine sends keep the engine's spelling (engine-deploy-unit.md §1.4).
 ACTION = EnvKey(
@@ -77,28 +100,28 @@ HOST_TOUCHED = EnvKey(
     "after that leaves the host in local maintenance.",
 )
 
-OWN_KEYS: Tuple[EnvKey, ...] = (
+OWN_KEYS = (  # type: Tuple[EnvKey, ...]
     CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
     SERVICE_WAIT_SECONDS, METADATA_CLEANUP_SECONDS,
 )
-INTERNAL_KEYS: Tuple[EnvKey, ...] = (PLAN, HOST_TOUCHED)
-ALL_KEYS: Tuple[EnvKey, ...] = (ACTION,) + OWN_KEYS + INTERNAL_KEYS
+INTERNAL_KEYS = (PLAN, HOST_TOUCHED)  # type: Tuple[EnvKey, ...]
+ALL_KEYS = (ACTION,) + OWN_KEYS + INTERNAL_KEYS  # type: Tuple[EnvKey, ...]
 
 # hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md §2).
-SECRET_CONF_KEYS: Tuple[str, ...] = ("password", "user")
-SECRET_ENV_KEYS: Tuple[str, ...] = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)
+SECRET_CONF_KEYS = ("password", "user")  # type: Tuple[str, ...]
+SECRET_ENV_KEYS = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)  # type: Tuple[str, ...]
 # The machine dialog logs "DIALOG:RECEIVE VALUE KEY=type:value" before the key is set, so
 # the key filter cannot catch that line; this regex does (otopi-plugin-contract.md §9).
 # The literal prefix cannot match inside the filtered text, so otopi's filter terminates.
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
 
 
-def secrets_not_text(env: Mapping[str, object]) -> bool:
+def secrets_not_text(env: "Mapping[str, object]") -> bool:
     """True when a secret key holds anything but a str (or nothing)."""
     return any(not isinstance(env.get(name), (str, type(None))) for name in SECRET_ENV_KEYS)
 
 
-def secrets_as_text(env: MutableMapping[str, object]) -> Dict[str, str]:
+def secrets_as_text(env: "MutableMapping[str, object]") -> "Dict[str, str]":
     """Make every secret value a str, as otopi's log filter needs; return the refused ones.
 
     otopi looks the values of CORE/logFilterKeys up in every log record with str.find: an
@@ -106,7 +129,7 @@ def secrets_as_text(env: MutableMapping[str, object]) -> Dict[str, str]:
     dumped, secret included, to stderr). An int is the same password as its digits; any
     other type is no password at all, so it is emptied and reported (key -> type name).
     """
-    refused: Dict[str, str] = {}
+    refused = {}  # type: Dict[str, str]
     for name in SECRET_ENV_KEYS:
         value = env.get(name)
         if value is None or isinstance(value, str):
@@ -124,46 +147,46 @@ def config_key(conf_key: str) -> str:
     return CONFIG_PREFIX + conf_key
 
 
-def defaults() -> Dict[str, WireValue]:
+def defaults() -> "Dict[str, WireValue]":
     """Every declared key with its default, for setdefault in STAGE_INIT."""
     return {key.name: key.default for key in ALL_KEYS if key not in INTERNAL_KEYS}
 
 
-def action_of(env: Mapping[str, object]) -> object:
+def action_of(env: "Mapping[str, object]") -> object:
     """The requested action as received (may be invalid until validated)."""
     value = env.get(ACTION.name)
     return ACTION_NONE if value is None else value
 
 
-def acts(env: Mapping[str, object]) -> bool:
+def acts(env: "Mapping[str, object]") -> bool:
     """True when the unit asks for anything but none (an invalid action included)."""
     return action_of(env) != ACTION_NONE
 
 
-def is_deploy(env: Mapping[str, object]) -> bool:
+def is_deploy(env: "Mapping[str, object]") -> bool:
     return action_of(env) == ACTION_DEPLOY
 
 
-def is_remove(env: Mapping[str, object]) -> bool:
+def is_remove(env: "Mapping[str, object]") -> bool:
     return action_of(env) == ACTION_REMOVE
 
 
-def config_keys(env: Mapping[str, object]) -> Tuple[str, ...]:
+def config_keys(env: "Mapping[str, object]") -> "Tuple[str, ...]":
     """The HOSTED_ENGINE_CONFIG/* keys of a run, sorted."""
     return tuple(sorted(name for name in env if name.startswith(CONFIG_PREFIX)))
 
 
-def unused_config(env: Mapping[str, object]) -> bool:
+def unused_config(env: "Mapping[str, object]") -> bool:
     """Config keys in a run that will not deploy them (action none, or absent)."""
     return not acts(env) and bool(config_keys(env))
 
 
-def deploy_failed_after_changes(env: Mapping[str, object], failed: bool) -> bool:
+def deploy_failed_after_changes(env: "Mapping[str, object]", failed: bool) -> bool:
     """A deploy run that failed after it had started changing the host (services stopped)."""
     return failed and is_deploy(env) and bool(env.get(HOST_TOUCHED.name))
 
 
-def setting(env: Mapping[str, object], key: EnvKey) -> WireValue:
+def setting(env: "Mapping[str, object]", key: EnvKey) -> "WireValue":
     """The current value of a declared key, falling back to its default."""
     value = env.get(key.name)
     if isinstance(value, (bool, int, str)):

@@ -12,10 +12,6 @@ from otopi import plugin, util
 
 from ovirt_he_deploy import envkeys
 
-# Commands the group may run; otopi finds them in STAGE_PROGRAMS (and again after the
-# packages) only when they are declared before.
-COMMANDS = ("restorecon", "selinuxenabled", "hosted-engine")
-
 
 @util.export
 class Plugin(plugin.PluginBase):
@@ -41,8 +37,10 @@ class Plugin(plugin.PluginBase):
             re.compile(envkeys.SECRET_RECEIVE_PATTERN))
         self._secrets_as_text()
 
-    # otopi logs what changed in the environment around every event, whatever its condition
-    # says, so each event costs every run something: the group keeps them few.
+    # otopi turns the whole environment into text around every event of a run, whatever
+    # the event's condition says: each event, and each key in the environment, costs every
+    # host install something. So the group has few events, and adds its own keys only in
+    # runs that act (in VALIDATION); a run with action none adds none.
 
     # Secrets can arrive later too (config files, then the engine's dialog); make them
     # text right after each source, before the log formats the next record.
@@ -53,16 +51,6 @@ class Plugin(plugin.PluginBase):
     )
     def _init(self):
         self._secrets_as_text()
-        for key, default in envkeys.defaults().items():
-            self.environment.setdefault(key, default)
-        for key in envkeys.INTERNAL_KEYS:
-            self.environment[key.name] = key.default
-        # Declared for otopi's command detection (STAGE_PROGRAMS, and again after the
-        # packages), as command.detect() does: a COMMAND/<name> key. Set here rather than
-        # through self.command, which otopi registers later in this stage. The engine sets
-        # the action only in CUSTOMIZATION, after detection: always declared.
-        for command in COMMANDS:
-            self.environment.setdefault(otopicons.BaseEnv.COMMAND_PREFIX + command, None)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
@@ -82,6 +70,13 @@ class Plugin(plugin.PluginBase):
         elif envkeys.unused_config(self.environment):
             self._say_config_is_unused()
 
+    def _defaults(self):
+        """Our keys' defaults where nothing (command line, config, engine) set them."""
+        for key, default in envkeys.defaults().items():
+            self.environment.setdefault(key, default)
+        for key in envkeys.INTERNAL_KEYS:
+            self.environment[key.name] = key.default
+
     def _check_and_plan(self):
         import sys
 
@@ -95,6 +90,7 @@ class Plugin(plugin.PluginBase):
                 "acts on {} too. Load only one: drop ovirt-he-deploy from BASE/pluginGroups, "
                 "or take ovirt-host-deploy's hosted-engine plugin out of the bundle.".format(
                     ", ".join(others), envkeys.ACTION.name))
+        self._defaults()
         # The checks come first: they change nothing, so a refused unit leaves nothing on
         # the host, not even the lock file. The vdsm user and kvm group are not checked
         # here: on a new host they appear only when the packages stage installs vdsm.

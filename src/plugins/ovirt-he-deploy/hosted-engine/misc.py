@@ -68,14 +68,23 @@ class Plugin(plugin.PluginBase):
         if placed:
             self._restore_contexts(placed)
 
+    def _command(self, name):
+        """A command's path, or None. Looked up when needed: a required get() searches
+        SYSTEM/commandPath on demand (an optional one sees only what otopi detected for keys
+        declared before STAGE_PROGRAMS, which a run with action none would pay for)."""
+        try:
+            return self.command.get(name)
+        except RuntimeError:
+            return None
+
     def _restore_contexts(self, paths):
         # As otopi's FileTransaction does after its commit: a file renamed into place has
         # the context of where its temp file was made, not necessarily the policy's.
-        restorecon = self.command.get("restorecon", optional=True)
+        restorecon = self._command("restorecon")
         if restorecon is None:
             self.logger.debug("restorecon not found; SELinux contexts not restored")
             return
-        selinuxenabled = self.command.get("selinuxenabled", optional=True)
+        selinuxenabled = self._command("selinuxenabled")
         if selinuxenabled is not None and self.execute(
                 (selinuxenabled,), raiseOnError=False)[0] != 0:
             self.logger.debug("SELinux is disabled; contexts not restored")
@@ -135,7 +144,7 @@ class Plugin(plugin.PluginBase):
     def _clean_metadata(self, host_id):
         from ovirt_he_deploy import metadata, plan
 
-        command = self.command.get("hosted-engine", optional=True)
+        command = self._command("hosted-engine")
         if command is None:
             self.logger.warning(
                 "Hosted Engine: 'hosted-engine' is not installed, so this host's slot "
