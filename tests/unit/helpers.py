@@ -1,6 +1,8 @@
 """Valid deploy units per storage type and small helpers the library tests share."""
 
+import grp
 import os
+import pwd
 import subprocess
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -15,6 +17,16 @@ EXAMPLES = os.path.join(ROOT, "examples")
 
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 PASSWORD = "Ch4p-S3cret.value"
+ME = pwd.getpwuid(os.getuid()).pw_name
+MY_GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def mode_of(path: object) -> int:
+    return os.stat(str(path)).st_mode & 0o7777
+
+
+def names(directory: object) -> List[str]:
+    return sorted(os.listdir(str(directory)))
 
 
 def uid(n: int) -> str:

@@ -1,9 +1,7 @@
 """haconf: ha.conf edited in place under HA's flock, as HA's own writers do."""
 
 import fcntl
-import grp
 import os
-import pwd
 import subprocess
 import sys
 
@@ -11,21 +9,7 @@ import pytest
 
 from ovirt_he_deploy import haconf, hostfs, plan
 
-ME = pwd.getpwuid(os.getuid()).pw_name
-MY_GROUP = grp.getgrgid(os.getgid()).gr_name
-
-
-def mode_of(path):
-    return os.stat(str(path)).st_mode & 0o7777
-
-
-def names(directory):
-    return sorted(os.listdir(str(directory)))
-
-
-@pytest.fixture(params=[False, True], ids=["chown-off", "chown-own-user"])
-def chown(request):
-    return request.param
+from .helpers import ME, MY_GROUP, mode_of, names
 
 
 def maintenance(path):

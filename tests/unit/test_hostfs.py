@@ -1,8 +1,6 @@
 """hostfs: staged writes and removals and the host lock, on a tmp directory."""
 
-import grp
 import os
-import pwd
 import signal
 import subprocess
 import sys
@@ -11,23 +9,7 @@ import pytest
 
 from ovirt_he_deploy import hostfs, plan
 
-from .helpers import SRC
-
-ME = pwd.getpwuid(os.getuid()).pw_name
-MY_GROUP = grp.getgrgid(os.getgid()).gr_name
-
-
-def mode_of(path):
-    return os.stat(str(path)).st_mode & 0o7777
-
-
-def names(directory):
-    return sorted(os.listdir(str(directory)))
-
-
-@pytest.fixture(params=[False, True], ids=["chown-off", "chown-own-user"])
-def chown(request):
-    return request.param
+from .helpers import ME, MY_GROUP, SRC, mode_of, names
 
 
 def staged(path, content, chown, mode=0o440):
