@@ -9,7 +9,7 @@ PLUGIN_MODULE_PREFIX = "otopi.plugins."
 HOSTED_ENGINE_PACKAGES = ("hosted-engine", "hosted_engine")
 
 
-def other_hosted_engine_plugins(module_names: Iterable[str], own_package: str) -> List[str]:
+def other_hosted_engine_plugins(module_names: "Iterable[str]", own_package: str) -> "List[str]":
     """Loaded otopi plugin packages named hosted-engine, other than own_package.
 
     ovirt-host-deploy ships one (sources in ovirt-host-common/hosted-engine, installed in

@@ -12,12 +12,12 @@ from .plan import MaintenanceChange
 HA_CONF_LOCK_SECONDS = 30.0
 
 
-def ha_flag(value: Optional[str]) -> bool:
+def ha_flag(value: "Optional[str]") -> bool:
     """A boolean of ha.conf as HA reads it (lib/util.py to_bool): t, y or 1 first is True."""
     return str(value).lower()[:1] in ("t", "y", "1")
 
 
-def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], ...],
+def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str], ...]",
                       chown: bool = True) -> bool:
     """Set ha.conf keys the way HA's own writers do; returns whether the file changed.
 
@@ -52,7 +52,7 @@ def apply_maintenance(change: MaintenanceChange, values: Tuple[Tuple[str, str], 
         os.close(fd)  # also releases the flock
 
 
-def _open_ha_conf(change: MaintenanceChange, chown: bool) -> Tuple[int, bool]:
+def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
     # O_NOFOLLOW: the state directory belongs to vdsm; a link planted there must not make
     # a root run write somewhere else.
     flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -23,7 +23,7 @@ class LockBusy(RuntimeError):
     """Another deploy run holds the host lock."""
 
 
-def resolve_account(owner: str, group: str) -> Tuple[int, int]:
+def resolve_account(owner: str, group: str) -> "Tuple[int, int]":
     """uid and gid of an owner and group; HostFileError naming what is missing."""
     try:
         uid = pwd.getpwnam(owner).pw_uid
@@ -53,7 +53,7 @@ def file_error(action: str, path: str, error: OSError) -> HostFileError:
         action, path, error.strerror or error, hint))
 
 
-def cleanup_stale_temps(directory: str, basename: str) -> List[str]:
+def cleanup_stale_temps(directory: str, basename: str) -> "List[str]":
     """Remove temp files a killed earlier run left next to a target; return their names."""
     removed: List[str] = []
     prefix = TEMP_PREFIX + basename + "."
@@ -84,7 +84,7 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def remove_files(paths: Iterable[str]) -> None:
+def remove_files(paths: "Iterable[str]") -> None:
     """Unlink files that may already be gone; HostFileError naming the first that fails."""
     for path in paths:
         try:
@@ -95,7 +95,7 @@ def remove_files(paths: Iterable[str]) -> None:
             raise file_error("remove", path, error) from None
 
 
-def read_bytes(path: str) -> Optional[bytes]:
+def read_bytes(path: str) -> "Optional[bytes]":
     """Content of a file, or None when it does not exist."""
     try:
         with open(path, "rb") as stream:
@@ -127,7 +127,7 @@ class StagedFile:
     def __str__(self) -> str:
         return "file {}".format(self.path)
 
-    def _ids(self) -> Tuple[int, int]:
+    def _ids(self) -> "Tuple[int, int]":
         if not self.chown:
             return -1, -1
         return resolve_account(self.owner, self.group)
@@ -269,7 +269,7 @@ class StagedWrite:
         remove_files(self.stale)
 
     @property
-    def committed(self) -> List[str]:
+    def committed(self) -> "List[str]":
         """Paths put in place by the commit."""
         return self.new.committed + (self.previous.committed if self.previous else [])
 
@@ -313,7 +313,7 @@ class StagedRemoval:
         remove_files((self.removal.path,) + self.removal.also_remove)
 
     @property
-    def committed(self) -> List[str]:
+    def committed(self) -> "List[str]":
         """Paths put in place by the commit."""
         return self.keep.committed if self.keep is not None else []
 

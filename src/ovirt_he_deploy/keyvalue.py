@@ -4,7 +4,7 @@ import io
 from typing import Dict, List
 
 
-def lines_of(text: str) -> List[str]:
+def lines_of(text: str) -> "List[str]":
     """Lines as a text-mode file yields them: split at LF, CR and CRLF only.
 
     str.splitlines also splits at form feed, vertical tab, U+0085 and others, which the
@@ -14,7 +14,7 @@ def lines_of(text: str) -> List[str]:
             for line in io.StringIO(text, newline=None)]
 
 
-def parse(text: str) -> Dict[str, str]:
+def parse(text: str) -> "Dict[str, str]":
     """Values as the HA ConfigFile reader sees them: first '=', strip, last wins."""
     values: Dict[str, str] = {}
     for line in lines_of(text):
@@ -25,7 +25,7 @@ def parse(text: str) -> Dict[str, str]:
     return values
 
 
-def update(text: str, changes: Dict[str, str]) -> str:
+def update(text: str, changes: "Dict[str, str]") -> str:
     """Set keys in key=value text, keeping every other line (comments, junk) as it was.
 
     Each changed key ends up on exactly one line, where it first appeared (or appended),

@@ -1,24 +1,28 @@
 """What deploy, remove and none do on a host, as one pure description both plugins and CLI use."""
 
-from typing import Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING
 
 from . import envkeys, keyvalue
+from .records import Record
 from .unit import ValidUnit
 
-HE_PACKAGES: Tuple[str, ...] = ("ovirt-hosted-engine-setup",)
+if TYPE_CHECKING:
+    from typing import Mapping, Optional, Tuple
+
+HE_PACKAGES = ("ovirt-hosted-engine-setup",)  # type: Tuple[str, ...]
 AGENT = "ovirt-ha-agent"
 BROKER = "ovirt-ha-broker"
 # Stop the agent before the broker it talks to; start the broker first, it reads the conf
 # only when it starts.
-STOP_ORDER: Tuple[str, ...] = (AGENT, BROKER)
-START_ORDER: Tuple[str, ...] = (BROKER, AGENT)
+STOP_ORDER = (AGENT, BROKER)  # type: Tuple[str, ...]
+START_ORDER = (BROKER, AGENT)  # type: Tuple[str, ...]
 
 CONF_MODE = 0o440
 HA_CONF_MODE = 0o644
 PREVIOUS_SUFFIX = ".previous"
 UNDEPLOYED_SUFFIX = ".undeployed"
 # Keys blanked in the copy a remove keeps: no file this group leaves holds the CHAP password.
-REDACTED_KEYS: Tuple[str, ...] = ("password",)
+REDACTED_KEYS = ("password",)  # type: Tuple[str, ...]
 
 LOCAL_MAINTENANCE = "local_maintenance"
 LOCAL_MAINTENANCE_MANUAL = "local_maintenance_manual"
@@ -31,7 +35,7 @@ SERVICE_LOGS = {
 }
 
 
-class HostSettings(NamedTuple):
+class HostSettings(Record):
     """Where things live on this host (env keys, so tests and manual runs can move them)."""
 
     conf_file: str
@@ -39,9 +43,14 @@ class HostSettings(NamedTuple):
     conf_group: str
     ha_conf_file: str
     lock_file: str
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, conf_file: str, conf_owner: str, conf_group: str, ha_conf_file: str,
+                 lock_file: str) -> None:
+        self._init(conf_file, conf_owner, conf_group, ha_conf_file, lock_file)
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, object]) -> "HostSettings":
+    def from_environment(cls, env: "Mapping[str, object]") -> "HostSettings":
         return cls(
             conf_file=str(envkeys.setting(env, envkeys.CONF_FILE)),
             conf_owner=str(envkeys.setting(env, envkeys.CONF_OWNER)),
@@ -51,18 +60,23 @@ class HostSettings(NamedTuple):
         )
 
 
-class HostFacts(NamedTuple):
+class HostFacts(Record):
     """What the host has before the run, read once (hostfs.read_facts) before the plan."""
 
-    conf_exists: bool = False
+    conf_exists: bool
     # host_id in the hosted-engine.conf already on the host (what a remove frees).
-    conf_host_id: Optional[str] = None
-    ha_state_dir_exists: bool = False
+    conf_host_id: "Optional[str]"
+    ha_state_dir_exists: bool
     # ha.conf says local_maintenance_manual=True: the admin's own local maintenance.
-    manual_maintenance: bool = False
+    manual_maintenance: bool
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, conf_exists: bool = False, conf_host_id: "Optional[str]" = None,
+                 ha_state_dir_exists: bool = False, manual_maintenance: bool = False) -> None:
+        self._init(conf_exists, conf_host_id, ha_state_dir_exists, manual_maintenance)
 
 
-class FileWrite(NamedTuple):
+class FileWrite(Record):
     """A file to write atomically, keeping at most one previous copy."""
 
     path: str
@@ -70,15 +84,21 @@ class FileWrite(NamedTuple):
     owner: str
     group: str
     mode: int
-    keep_previous_as: Optional[str] = None
-    remove_on_commit: Tuple[str, ...] = ()
+    keep_previous_as: "Optional[str]"
+    remove_on_commit: "Tuple[str, ...]"
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, path: str, content: bytes, owner: str, group: str, mode: int,
+                 keep_previous_as: "Optional[str]" = None,
+                 remove_on_commit: "Tuple[str, ...]" = ()) -> None:
+        self._init(path, content, owner, group, mode, keep_previous_as, remove_on_commit)
 
     def __repr__(self) -> str:
         return "FileWrite(path={!r}, {} bytes, {}:{} {:04o})".format(
             self.path, len(self.content), self.owner, self.group, self.mode)
 
 
-class FileRemoval(NamedTuple):
+class FileRemoval(Record):
     """A file to remove, its last content kept under another name with secrets blanked."""
 
     path: str
@@ -86,8 +106,14 @@ class FileRemoval(NamedTuple):
     owner: str
     group: str
     mode: int
-    also_remove: Tuple[str, ...] = ()
-    redact: Tuple[str, ...] = REDACTED_KEYS
+    also_remove: "Tuple[str, ...]"
+    redact: "Tuple[str, ...]"
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, path: str, keep_as: str, owner: str, group: str, mode: int,
+                 also_remove: "Tuple[str, ...]" = (),
+                 redact: "Tuple[str, ...]" = REDACTED_KEYS) -> None:
+        self._init(path, keep_as, owner, group, mode, also_remove, redact)
 
     def kept_content(self, old: bytes) -> bytes:
         """The copy that is kept: every line as it was, the redacted keys' values blanked."""
@@ -99,43 +125,68 @@ class FileRemoval(NamedTuple):
         return keyvalue.update(text, blanked).encode("ascii", errors="surrogateescape")
 
 
-class MaintenanceChange(NamedTuple):
+class MaintenanceChange(Record):
     """ha.conf keys to set when the deploy commits, and when it is aborted."""
 
     path: str
-    on_commit: Tuple[Tuple[str, str], ...]
-    on_abort: Tuple[Tuple[str, str], ...]
+    on_commit: "Tuple[Tuple[str, str], ...]"
+    on_abort: "Tuple[Tuple[str, str], ...]"
     owner: str
     group: str
-    mode: int = HA_CONF_MODE
+    mode: int
+    __slots__ = tuple(__annotations__)
 
-    def apply(self, text: str, changes: Tuple[Tuple[str, str], ...]) -> str:
+    def __init__(self, path: str, on_commit: "Tuple[Tuple[str, str], ...]",
+                 on_abort: "Tuple[Tuple[str, str], ...]", owner: str, group: str,
+                 mode: int = HA_CONF_MODE) -> None:
+        self._init(path, on_commit, on_abort, owner, group, mode)
+
+    def apply(self, text: str, changes: "Tuple[Tuple[str, str], ...]") -> str:
         return keyvalue.update(text, dict(changes))
 
 
-class Plan(NamedTuple):
+class Plan(Record):
     """Everything one action does to a host, in order."""
 
     action: str
-    packages: Tuple[str, ...] = ()
-    stop_before: Tuple[str, ...] = ()
-    writes: Tuple[FileWrite, ...] = ()
-    removals: Tuple[FileRemoval, ...] = ()
-    maintenance: Optional[MaintenanceChange] = None
-    enable: Tuple[str, ...] = ()
-    restart: Tuple[str, ...] = ()
-    must_run: Tuple[str, ...] = ()
+    packages: "Tuple[str, ...]"
+    stop_before: "Tuple[str, ...]"
+    writes: "Tuple[FileWrite, ...]"
+    removals: "Tuple[FileRemoval, ...]"
+    maintenance: "Optional[MaintenanceChange]"
+    enable: "Tuple[str, ...]"
+    restart: "Tuple[str, ...]"
+    must_run: "Tuple[str, ...]"
     # Remove, right before the commit: stop these in order; after the first (the agent),
     # while the broker still runs and the conf is in place, free this host's metadata slot.
-    stop_before_commit: Tuple[str, ...] = ()
-    clean_metadata_host_id: Optional[str] = None
-    disable: Tuple[str, ...] = ()
-    warnings: Tuple[str, ...] = ()
-    facts: HostFacts = HostFacts()
+    stop_before_commit: "Tuple[str, ...]"
+    clean_metadata_host_id: "Optional[str]"
+    disable: "Tuple[str, ...]"
+    warnings: "Tuple[str, ...]"
+    facts: HostFacts
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, action: str, packages: "Tuple[str, ...]" = (),
+                 stop_before: "Tuple[str, ...]" = (), writes: "Tuple[FileWrite, ...]" = (),
+                 removals: "Tuple[FileRemoval, ...]" = (),
+                 maintenance: "Optional[MaintenanceChange]" = None,
+                 enable: "Tuple[str, ...]" = (), restart: "Tuple[str, ...]" = (),
+                 must_run: "Tuple[str, ...]" = (), stop_before_commit: "Tuple[str, ...]" = (),
+                 clean_metadata_host_id: "Optional[str]" = None,
+                 disable: "Tuple[str, ...]" = (), warnings: "Tuple[str, ...]" = (),
+                 facts: "Optional[HostFacts]" = None) -> None:
+        self._init(action, packages, stop_before, writes, removals, maintenance, enable,
+                   restart, must_run, stop_before_commit, clean_metadata_host_id, disable,
+                   warnings, HostFacts() if facts is None else facts)
 
     @property
     def does_nothing(self) -> bool:
         return self.action == envkeys.ACTION_NONE
+
+    def __str__(self) -> str:
+        # otopi turns every environment value into text twice around every event; the
+        # plan rides in the environment from VALIDATION on, and is logged in full once.
+        return "Plan({}, logged as 'Hosted Engine plan')".format(self.action)
 
 
 def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceChange:
@@ -158,7 +209,7 @@ def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceC
     )
 
 
-def _deploy_warnings(facts: HostFacts) -> Tuple[str, ...]:
+def _deploy_warnings(facts: HostFacts) -> "Tuple[str, ...]":
     if facts.conf_exists and facts.manual_maintenance:
         return ("this host is in local maintenance set by an admin "
                 "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so the "
@@ -168,7 +219,7 @@ def _deploy_warnings(facts: HostFacts) -> Tuple[str, ...]:
 
 
 def build(unit: ValidUnit, settings: HostSettings,
-          facts: Optional[HostFacts] = None) -> Plan:
+          facts: "Optional[HostFacts]" = None) -> Plan:
     """The plan for a checked unit on a host with these settings and this state."""
     facts = facts if facts is not None else HostFacts()
     if unit.action == envkeys.ACTION_DEPLOY:
@@ -265,7 +316,7 @@ def describe(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pairs(values: Tuple[Tuple[str, str], ...]) -> str:
+def _pairs(values: "Tuple[Tuple[str, str], ...]") -> str:
     return ", ".join("{}={}".format(key, value) for key, value in values)
 
 
@@ -278,7 +329,7 @@ def service_failure(service: str, problem: str) -> str:
                 service, problem, service, " and " + log if log else ""))
 
 
-def metadata_manual_step(host_id: Optional[str]) -> str:
+def metadata_manual_step(host_id: "Optional[str]") -> str:
     """What to run by hand when a remove could not free the host's metadata slot.
 
     From another host the agent's cleanup cannot take this host's sanlock id, so it needs

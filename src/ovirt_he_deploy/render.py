@@ -19,12 +19,12 @@ class TemplateMissing(RuntimeError):
     """A template is in none of the directories searched."""
 
 
-def template_dirs() -> List[str]:
+def template_dirs() -> "List[str]":
     """The directories templates are looked for in, in order."""
     return [PACKAGE_TEMPLATES]
 
 
-def find_template(name: str) -> Tuple[str, ...]:
+def find_template(name: str) -> "Tuple[str, ...]":
     """The search path for a template that exists there; TemplateMissing naming every dir."""
     dirs = tuple(template_dirs())
     if not any(os.path.isfile(os.path.join(path, name)) for path in dirs):
@@ -41,7 +41,7 @@ def load_template(name: str) -> "jinja2.Template":
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(name: str, dirs: Tuple[str, ...]) -> "jinja2.Template":
+def _compiled(name: str, dirs: "Tuple[str, ...]") -> "jinja2.Template":
     # Compiling costs far more than rendering: once per process.
     import jinja2
 

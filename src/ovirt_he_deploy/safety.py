@@ -14,12 +14,14 @@ options; ovirt-hosted-engine-ha 9d39eb07c0 ``env/config_file.py`` lines 50-55.
 """
 
 import re
-from typing import FrozenSet, NamedTuple, Optional, Tuple
+from typing import FrozenSet, Optional, Tuple
+
+from .records import Record
 
 # Characters bash interprets inside an unquoted assignment word or right after it:
 # expansion ($ `), quoting and escaping (' " \), command separators and pipes (; & |),
 # redirections (< >), subshells and arrays (( )), and tilde expansion (~).
-SHELL_SPECIAL: FrozenSet[str] = frozenset("$`\\'\";&|<>()~")
+SHELL_SPECIAL: "FrozenSet[str]" = frozenset("$`\\'\";&|<>()~")
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DIGITS_PATTERN = re.compile(r"[0-9]+")
@@ -59,7 +61,7 @@ def describe_char(char: str) -> str:
     return ascii(char)
 
 
-def unsafe_char(value: str, allowed: FrozenSet[str] = frozenset()) -> Optional[str]:
+def unsafe_char(value: str, allowed: "FrozenSet[str]" = frozenset()) -> "Optional[str]":
     """The strict rule: printable ASCII without blanks or shell characters, or why not.
 
     Used for keys; values go through value_problem and bash_reading instead.
@@ -79,7 +81,7 @@ def unsafe_char(value: str, allowed: FrozenSet[str] = frozenset()) -> Optional[s
     return None
 
 
-def value_problem(value: str) -> Optional[str]:
+def value_problem(value: str) -> "Optional[str]":
     """Why the readers would split, strip or decode a value differently, or None.
 
     - control characters: CR ends a line for HA (text mode, config_file.py:50-51) but not
@@ -103,11 +105,15 @@ def value_problem(value: str) -> Optional[str]:
     return None
 
 
-class BashReading(NamedTuple):
+class BashReading(Record):
     """What `source` does with the line key=VALUE: refuses (runs or stops), or differs."""
 
-    refused: Optional[str] = None
-    differs: Optional[str] = None
+    refused: "Optional[str]"
+    differs: "Optional[str]"
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, refused: "Optional[str]" = None, differs: "Optional[str]" = None) -> None:
+        self._init(refused, differs)
 
 
 _UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the file into "
@@ -127,7 +133,7 @@ class _Scanner:
         if self.differs is None:
             self.differs = why
 
-    def _expansion(self, index: int) -> Optional[str]:
+    def _expansion(self, index: int) -> "Optional[str]":
         """A refusal for '$' at index when it starts $( ${ $[, else None."""
         following = self.value[index + 1:index + 2]
         if following in ("(", "{", "["):
@@ -136,7 +142,7 @@ class _Scanner:
             self._differ("'$' expands a shell variable")
         return None
 
-    def _double(self, index: int) -> Tuple[int, Optional[str]]:
+    def _double(self, index: int) -> "Tuple[int, Optional[str]]":
         """Scan a double-quoted part from just after its quote: (end, refusal)."""
         value = self.value
         while index < len(value):
@@ -217,7 +223,7 @@ class _Scanner:
                 index += 1
         return BashReading(differs=self.differs)
 
-    def _ansi_c(self, index: int) -> Tuple[int, Optional[str]]:
+    def _ansi_c(self, index: int) -> "Tuple[int, Optional[str]]":
         """Scan $'...' from just after its quote: a backslash escapes any character."""
         value = self.value
         while index < len(value):
@@ -244,7 +250,7 @@ def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
     return _Scanner(value, redirect_pairs).scan()
 
 
-def key_problem(key: str) -> Optional[str]:
+def key_problem(key: str) -> "Optional[str]":
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
         return "is empty"

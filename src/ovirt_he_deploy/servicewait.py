@@ -8,20 +8,27 @@ only if one still does not run when the deadline has passed.
 """
 
 import time
-from typing import Callable, Dict, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
+
+from .records import Record
 
 MAX_INTERVAL = 2.0
 MIN_INTERVAL = 0.1
 PROGRESS_EVERY = 30.0
 
 
-class ServiceState(NamedTuple):
+class ServiceState(Record):
     """What the checks saw of one service."""
 
     name: str
     checks: int
     running_checks: int
     running_at_end: bool
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, name: str, checks: int, running_checks: int,
+                 running_at_end: bool) -> None:
+        self._init(name, checks, running_checks, running_at_end)
 
     def problem(self, seconds: float) -> str:
         """Why the service counts as failed, for the admin."""
@@ -33,12 +40,18 @@ class ServiceState(NamedTuple):
             seconds, self.checks)
 
 
-class WaitResult(NamedTuple):
+class WaitResult(Record):
+    """How long the wait took and what it saw of each service, in the order given."""
+
     seconds: float
-    states: Dict[str, ServiceState]
+    states: "Dict[str, ServiceState]"
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, seconds: float, states: "Dict[str, ServiceState]") -> None:
+        self._init(seconds, states)
 
     @property
-    def failed(self) -> Optional[ServiceState]:
+    def failed(self) -> "Optional[ServiceState]":
         """The first service (in the order given) that was not running at the end."""
         for state in self.states.values():
             if not state.running_at_end:
@@ -52,12 +65,12 @@ def interval_for(seconds: float) -> float:
 
 
 def wait_running(
-    services: Sequence[str],
-    is_running: Callable[[str], bool],
+    services: "Sequence[str]",
+    is_running: "Callable[[str], bool]",
     seconds: float,
-    progress: Callable[[str], None] = lambda text: None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    progress: "Callable[[str], None]" = lambda text: None,
+    clock: "Callable[[], float]" = time.monotonic,
+    sleep: "Callable[[float], None]" = time.sleep,
 ) -> WaitResult:
     """Check the services until all run at once or `seconds` have passed (0: check once)."""
     seconds = max(0.0, float(seconds))

@@ -1,16 +1,24 @@
 """The deploy unit as the engine hands it over: an action and raw configuration values."""
 
-from typing import List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING
 
 from . import envkeys
+from .records import Record
+
+if TYPE_CHECKING:
+    from typing import List, Mapping, Optional, Tuple
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """One thing wrong with a deploy unit: where, what, and how to fix it."""
 
     key: str
     message: str
     fix: str
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, key: str, message: str, fix: str) -> None:
+        self._init(key, message, fix)
 
     def __str__(self) -> str:
         return "{}: {} Fix: {}".format(self.key, self.message, self.fix)
@@ -19,7 +27,7 @@ class Problem(NamedTuple):
 class InvalidUnit(ValueError):
     """The deploy unit cannot be applied; carries every problem found."""
 
-    def __init__(self, problems: List[Problem]):
+    def __init__(self, problems: "List[Problem]"):
         self.problems = list(problems)
         lines = ["The Hosted Engine deploy unit is invalid ({} problem{}):".format(
             len(self.problems), "" if len(self.problems) == 1 else "s")]
@@ -27,14 +35,19 @@ class InvalidUnit(ValueError):
         super().__init__("\n".join(lines))
 
 
-class DeployUnit(NamedTuple):
+class DeployUnit(Record):
     """Action and hosted-engine.conf values exactly as received (not yet checked)."""
 
-    action: object = None
-    config: Tuple[Tuple[str, object], ...] = ()
+    action: object
+    config: "Tuple[Tuple[str, object], ...]"
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, action: object = None,
+                 config: "Tuple[Tuple[str, object], ...]" = ()) -> None:
+        self._init(action, config)
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, object]) -> "DeployUnit":
+    def from_environment(cls, env: "Mapping[str, object]") -> "DeployUnit":
         """Pick the deploy-unit section out of an otopi environment."""
         prefix = envkeys.CONFIG_PREFIX
         config = tuple(
@@ -45,27 +58,34 @@ class DeployUnit(NamedTuple):
         return cls(action=env.get(envkeys.ACTION.name), config=config)
 
 
-class ValidUnit(NamedTuple):
+class ValidUnit(Record):
     """A checked deploy unit: safe, ordered values and what was noticed on the way."""
 
     action: str
-    entries: Tuple[Tuple[str, str], ...] = ()
-    warnings: Tuple[str, ...] = ()
-    notes: Tuple[str, ...] = ()
-    unknown_keys: Tuple[str, ...] = ()
-    dropped_keys: Tuple[str, ...] = ()
+    entries: "Tuple[Tuple[str, str], ...]"
+    warnings: "Tuple[str, ...]"
+    notes: "Tuple[str, ...]"
+    unknown_keys: "Tuple[str, ...]"
+    dropped_keys: "Tuple[str, ...]"
+    __slots__ = tuple(__annotations__)
 
-    def get(self, key: str) -> Optional[str]:
+    def __init__(self, action: str, entries: "Tuple[Tuple[str, str], ...]" = (),
+                 warnings: "Tuple[str, ...]" = (), notes: "Tuple[str, ...]" = (),
+                 unknown_keys: "Tuple[str, ...]" = (),
+                 dropped_keys: "Tuple[str, ...]" = ()) -> None:
+        self._init(action, entries, warnings, notes, unknown_keys, dropped_keys)
+
+    def get(self, key: str) -> "Optional[str]":
         for name, value in self.entries:
             if name == key:
                 return value
         return None
 
     @property
-    def host_id(self) -> Optional[int]:
+    def host_id(self) -> "Optional[int]":
         value = self.get("host_id")
         return int(value) if value else None
 
     @property
-    def domain_type(self) -> Optional[str]:
+    def domain_type(self) -> "Optional[str]":
         return self.get("domainType")

@@ -41,7 +41,7 @@ class _Collector:
                                      message, fix))
 
 
-def check_action(raw: object) -> Tuple[Optional[str], Optional[Problem]]:
+def check_action(raw: object) -> "Tuple[Optional[str], Optional[Problem]]":
     """The action as a string, or the problem with it. Absent means none."""
     if raw is None:
         return envkeys.ACTION_NONE, None
@@ -53,7 +53,7 @@ def check_action(raw: object) -> Tuple[Optional[str], Optional[Problem]]:
         "send one of {} (as str).".format(", ".join(envkeys.ACTIONS)))
 
 
-def _as_text(collector: _Collector, key: str, raw: object) -> Optional[str]:
+def _as_text(collector: _Collector, key: str, raw: object) -> "Optional[str]":
     if isinstance(raw, str):
         return raw
     if isinstance(raw, int) and not isinstance(raw, bool):
@@ -63,7 +63,7 @@ def _as_text(collector: _Collector, key: str, raw: object) -> Optional[str]:
     return None
 
 
-def _value_refusal(key: str, value: str) -> Tuple[Optional[str], Optional[str]]:
+def _value_refusal(key: str, value: str) -> "Tuple[Optional[str], Optional[str]]":
     """(why the value is refused, why bash reads it differently) for one safe key."""
     reason = safety.value_problem(value)
     if reason:
@@ -89,7 +89,7 @@ def _value_fix(key: str) -> str:
             "unbalanced quotes or a trailing backslash.")
 
 
-def _safe_entries(collector: _Collector, unit: DeployUnit) -> Dict[str, str]:
+def _safe_entries(collector: _Collector, unit: DeployUnit) -> "Dict[str, str]":
     """Drop legacy keys, refuse unsafe keys and values, return the rest as text."""
     config: Dict[str, str] = {}
     for key, raw in unit.config:
@@ -125,7 +125,7 @@ def _safe_entries(collector: _Collector, unit: DeployUnit) -> Dict[str, str]:
     return config
 
 
-def _check_presence(collector: _Collector, config: Dict[str, str]) -> None:
+def _check_presence(collector: _Collector, config: "Dict[str, str]") -> None:
     domain_type = config.get("domainType", "")
     for key in confkeys.required_keys(domain_type):
         if not config.get(key) and key not in collector.refused:
@@ -150,11 +150,11 @@ def _check_presence(collector: _Collector, config: Dict[str, str]) -> None:
                     confkeys.meaning(key)), "send {}.".format(envkeys.config_key(key)))
 
 
-def _lengths(config: Dict[str, str], keys: Tuple[str, ...]) -> Dict[str, int]:
+def _lengths(config: "Dict[str, str]", keys: "Tuple[str, ...]") -> "Dict[str, int]":
     return {key: len(comma_list(config.get(key, ""))) for key in keys}
 
 
-def _check_iscsi(collector: _Collector, config: Dict[str, str]) -> None:
+def _check_iscsi(collector: _Collector, config: "Dict[str, str]") -> None:
     if config.get("domainType") != "iscsi":
         return
     user, password = config.get("user", ""), config.get("password", "")
@@ -172,7 +172,7 @@ def _check_iscsi(collector: _Collector, config: Dict[str, str]) -> None:
         _check_multi_target(collector, config)
 
 
-def _check_single_target(collector: _Collector, config: Dict[str, str]) -> None:
+def _check_single_target(collector: _Collector, config: "Dict[str, str]") -> None:
     # HA lib/storage_server.py:309-313 zips storage with port only; :320 passes portal as
     # one TPGT, which VDSM reads with int() (storageServer.py:1074).
     lengths = _lengths(config, ("storage", "port"))
@@ -187,7 +187,7 @@ def _check_single_target(collector: _Collector, config: Dict[str, str]) -> None:
                           "give one tag, e.g. portal=1.")
 
 
-def _check_multi_target(collector: _Collector, config: Dict[str, str]) -> None:
+def _check_multi_target(collector: _Collector, config: "Dict[str, str]") -> None:
     # HA lib/storage_server.py:267-283: storage, port, iqn, portal, user and password are
     # split at ',' and zipped, so the shortest list decides how many targets are used,
     # and a missing user or password (None.split) stops the broker.
@@ -220,7 +220,7 @@ def _check_multi_target(collector: _Collector, config: Dict[str, str]) -> None:
                               "single {} may contain a comma).".format(key, key))
 
 
-def _check_values(collector: _Collector, config: Dict[str, str]) -> None:
+def _check_values(collector: _Collector, config: "Dict[str, str]") -> None:
     for key, value in config.items():
         check = VALUE_CHECKS.get(key)
         if check is None or (value == "" and key not in CHECKED_WHEN_EMPTY):
@@ -231,7 +231,7 @@ def _check_values(collector: _Collector, config: Dict[str, str]) -> None:
             collector.refused.add(key)
 
 
-def _warn_blacklist(collector: _Collector, config: Dict[str, str]) -> None:
+def _warn_blacklist(collector: _Collector, config: "Dict[str, str]") -> None:
     # HA lib/storage_server.py:83-87 keeps the first two parts of each entry; :302-305
     # compares them with the iSCSI interface and the storage entry.
     portals = set(comma_list(config.get("storage", "")))
@@ -247,7 +247,7 @@ def _warn_blacklist(collector: _Collector, config: Dict[str, str]) -> None:
                                           pair, parts[1]))
 
 
-def _warn(collector: _Collector, config: Dict[str, str]) -> None:
+def _warn(collector: _Collector, config: "Dict[str, str]") -> None:
     host_id = config.get("host_id", "")
     if INT_PATTERN.match(host_id):
         if host_id != str(int(host_id)):
@@ -291,7 +291,7 @@ def _warn(collector: _Collector, config: Dict[str, str]) -> None:
             "--set-shared-config without --type use it).".format(key))
 
 
-def _unused_config(unit: DeployUnit, action: str) -> Tuple[str, ...]:
+def _unused_config(unit: DeployUnit, action: str) -> "Tuple[str, ...]":
     if not unit.config:
         return ()
     names = " ".join(safety.printable(str(key)) for key, _ in unit.config)
@@ -302,7 +302,7 @@ def _unused_config(unit: DeployUnit, action: str) -> Tuple[str, ...]:
                 len(unit.config), "" if len(unit.config) == 1 else "s", why, names),)
 
 
-def validate(unit: DeployUnit) -> Tuple[Optional[ValidUnit], List[Problem]]:
+def validate(unit: DeployUnit) -> "Tuple[Optional[ValidUnit], List[Problem]]":
     """Check a unit. Returns the valid unit, or None and every problem found."""
     action, action_problem = check_action(unit.action)
     if action_problem is not None or action is None:
