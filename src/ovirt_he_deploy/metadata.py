@@ -6,29 +6,36 @@ agent stopped (so its slot says "stopped"), the broker running and hosted-engine
 place. --force-cleanup overrides those safety checks and is never used here.
 """
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from . import plan
+from .records import Record
 
 CLEAN_OPTION = "--clean-metadata"
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
+    """Whether the slot was freed, and what the admin is told."""
+
     freed: bool
     message: str
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, freed: bool, message: str) -> None:
+        self._init(freed, message)
 
 
-def clean_command(command: str, host_id: str) -> Tuple[str, ...]:
+def clean_command(command: str, host_id: str) -> "Tuple[str, ...]":
     """The command line that frees host_id's slot, with the safety checks on."""
     return (command, CLEAN_OPTION, "--host-id={}".format(host_id))
 
 
-def _last_line(lines: Sequence[str]) -> str:
+def _last_line(lines: "Sequence[str]") -> str:
     text = [line.strip() for line in lines if line.strip()]
     return ascii(text[-1])[1:-1] if text else ""
 
 
-def outcome(host_id: str, rc: Optional[int], stderr: List[str], seconds: int) -> Outcome:
+def outcome(host_id: str, rc: "Optional[int]", stderr: "List[str]", seconds: int) -> Outcome:
     """What the admin is told; rc None means the command did not finish (timeout, error)."""
     command = plan.CLEAN_METADATA.format(host_id)
     if rc == 0:
