@@ -198,7 +198,7 @@ def test_installed_group_deploys_from_the_share_plugin_path(venv, tmp_path):
         "OVIRT_HE_DEPLOY/lockFile=str:" + str(tmp_path / "lock"),
         "OVIRT_HE_DEPLOY/confOwner=str:" + pwd.getpwuid(os.getuid()).pw_name,
         "OVIRT_HE_DEPLOY/confGroup=str:" + grp.getgrgid(os.getgid()).gr_name,
-        "OVIRT_HE_DEPLOY/serviceCheckSeconds=int:0",
+        "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:0",
     ]
     env["OTOPI_CONFIG"] = str(tmp_path / "no-otopi.conf")
     out = run(os.path.join(venv, "bin", "python"), "-m", "otopi", *statements,
