@@ -19,13 +19,16 @@ LIBRARY_DIR = library_on_path()
 
 import bench_cli  # noqa: E402
 import bench_engine  # noqa: E402
+import bench_instructions  # noqa: E402
 import bench_plugin  # noqa: E402
 import bench_process  # noqa: E402
 import bench_validation  # noqa: E402
 import otopi_process  # noqa: E402
 
 Result = Tuple[List[Row], List[str]]
-SECTIONS = ("process", "imports", "rerun", "cli", "engine", "validation")
+SECTIONS = ("process", "imports", "instructions", "rerun", "cli", "engine", "validation")
+# Slow (valgrind) and exact: a smoke run leaves it out unless it is asked for by name.
+NOT_QUICK = ("instructions",)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ def benchmarks(sizes: Sizes, args: argparse.Namespace) -> Dict[str, Callable[[],
             modes=args.mode or otopi_process.MODES, group_compiled=group_compiled,
             variants=args.variant or otopi_process.VARIANTS),
         "imports": lambda: bench_process.imports(sizes.import_repeats, python, group_compiled),
+        "instructions": lambda: bench_instructions.instruction_counts(python, group_compiled),
         "rerun": bench_plugin.rerun_cost,
         "cli": lambda: bench_cli.cli_cost(sizes.cli_runs, python),
         "engine": lambda: bench_engine.rollout(LIBRARY_DIR, sizes.engine_hosts,
@@ -110,7 +114,8 @@ def _cpu_model() -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: few repetitions, engine rollout at --parallel 8 only")
+                        help="smoke run: few repetitions, engine rollout at --parallel 8 only, no "
+                        "instruction counts unless --only instructions")
     parser.add_argument("--rounds", type=int, metavar="N",
                         help="interleaved rounds of whole otopi runs (default: 30, "
                         "--quick: 3)")
@@ -139,6 +144,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     started = time.perf_counter()
     for name, benchmark in benchmarks(sizes, args).items():
         if args.only and name not in args.only:
+            continue
+        if args.quick and not args.only and name in NOT_QUICK:
             continue
         print("running {} ...".format(name), file=sys.stderr, flush=True)
         try:

@@ -1,7 +1,9 @@
-"""The README's compact table of whole-process costs, from one or more `run.py --json` files.
+"""The README's compact tables of whole-process costs, from one or more `run.py --json` files.
 
-Each cell: what the variant adds over the baseline run of the same round, wall time median
-[p10, p90] of the paired differences, CPU time median, peak RSS median.
+Wall time: each cell is what the variant adds over the baseline run of the same round, wall
+time median [p10, p90] of the paired differences, CPU time median, peak RSS median.
+Instructions (files with the instructions section): each cell is an exact count, and for
+the parts of deploy their share of what deploy adds.
 
     python benchmarks/summary.py double.json real.json
 """
@@ -83,6 +85,41 @@ def table(files: List[Dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _instruction_rows(data: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return [row for row in data.get("rows", [])
+            if row.get("section", "").startswith("instructions") and row.get("value")
+            is not None]
+
+
+def _instruction_cell(row: Dict[str, Any]) -> str:
+    raw = row.get("raw") or {}
+    if "runs" in raw:
+        return "{:,.1f} M".format(row["value"])
+    share = raw.get("share_of_deploy")
+    return "{:+.1f} M{}".format(row["value"], "" if share is None else " ({:.0f} %)".format(
+        100.0 * share))
+
+
+def instruction_table(files: List[Dict[str, Any]]) -> str:
+    """Rows: the runs and the parts of deploy; a column per file that counted them."""
+    columns = [(_label(data, "cached"), _instruction_rows(data)) for data in files]
+    columns = [(label.replace(", cached", ""), rows) for label, rows in columns if rows]
+    if not columns:
+        return ""
+    measures: List[str] = []
+    for _, rows in columns:
+        measures += [row["measure"] for row in rows if row["measure"] not in measures]
+    lines = ["| instructions, whole otopi run (cached) | " + " | ".join(
+        label for label, _ in columns) + " |", "| --- |" + " --- |" * len(columns)]
+    for measure in measures:
+        cells = []
+        for _, rows in columns:
+            found = [row for row in rows if row["measure"] == measure]
+            cells.append(_instruction_cell(found[0]) if found else "-")
+        lines.append("| {} | {} |".format(measure, " | ".join(cells)))
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("json", nargs="+", help="files written by run.py --json")
@@ -91,7 +128,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     for path in args.json:
         with open(path) as stream:
             files.append(json.load(stream))
-    sys.stdout.write(table(files))
+    if any(_cells(data) for data in files):
+        sys.stdout.write(table(files))
+    instructions = instruction_table(files)
+    if instructions:
+        sys.stdout.write("\n" + instructions)
     return 0
 
 
