@@ -10,7 +10,7 @@ annotations are strings: defined in a few microseconds, typed as strictly for my
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Iterator, Tuple, TypeVar
+    from typing import Tuple, TypeVar
 
     R = TypeVar("R", bound="Record")
 
@@ -38,9 +38,6 @@ class Record:
 
     def _values(self) -> "Tuple[object, ...]":
         return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __iter__(self) -> "Iterator[object]":
-        return iter(self._values())
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
