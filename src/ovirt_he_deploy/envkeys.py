@@ -6,33 +6,27 @@ builds nothing typing has to evaluate at run time: annotations are strings or co
 
 from typing import TYPE_CHECKING
 
+from .records import Record
+
 if TYPE_CHECKING:
     from typing import Dict, Mapping, MutableMapping, Tuple, Union
 
     WireValue = Union[None, bool, int, str]
 
 
-class EnvKey:
+class EnvKey(Record):
     """One environment key: exact name, wire type, default, meaning, secrecy."""
 
-    __slots__ = ("name", "type", "default", "description", "secret")
+    name: str
+    type: str
+    default: "WireValue"
+    description: str
+    secret: bool
+    __slots__ = tuple(__annotations__)
 
     def __init__(self, name: str, type: str, default: "WireValue", description: str,
                  secret: bool = False) -> None:
-        self.name = name
-        self.type = type
-        self.default = default
-        self.description = description
-        self.secret = secret
-
-    def _fields(self) -> "Tuple[object, ...]":
-        return (self.name, self.type, self.default, self.description, self.secret)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, EnvKey) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
+        self._init(name, type, default, description, secret)
 
     def __repr__(self) -> str:
         return "EnvKey({!r}, {!r}, {!r})".format(self.name, self.type, self.default)
