@@ -157,8 +157,9 @@ class Plan(Record):
     enable: "Tuple[str, ...]"
     restart: "Tuple[str, ...]"
     must_run: "Tuple[str, ...]"
-    # Remove, right before the commit: stop these in order; after the first (the agent),
-    # while the broker still runs and the conf is in place, free this host's metadata slot.
+    # Remove, in closeup once VDSM runs again, before the conf is moved: stop these in
+    # order; after the first (the agent), while the broker still runs and the conf is in
+    # place, free this host's metadata slot.
     stop_before_commit: "Tuple[str, ...]"
     clean_metadata_host_id: "Optional[str]"
     disable: "Tuple[str, ...]"
@@ -290,11 +291,14 @@ def describe(plan: Plan) -> str:
     for warning in plan.warnings:
         add("warning: " + warning)
     if plan.stop_before_commit:
-        add("before the commit: stop {}".format(" then ".join(plan.stop_before_commit)))
+        first, rest = plan.stop_before_commit[0], plan.stop_before_commit[1:]
+        add("once VDSM runs again (closeup): stop {}".format(first))
         if plan.clean_metadata_host_id is not None:
             add("free this host's slot in the shared metadata with '{}' while {} still "
                 "runs (best effort)".format(CLEAN_METADATA.format(plan.clean_metadata_host_id),
                                             plan.stop_before_commit[-1]))
+        if rest:
+            add("stop {}".format(" then ".join(rest)))
     for removal in plan.removals:
         if facts.conf_exists:
             add("move {} to {} ({}:{} {:04o}, {} blanked){}".format(
