@@ -91,6 +91,14 @@ def real() -> bool:
     return real_otopi.tree() is not None
 
 
+def otopi_version() -> str:
+    """'1.8' or '1.10': the otopi the runs go to (the real tree's, or the double's mode)."""
+    otopi_tree = real_otopi.tree()
+    if otopi_tree is None:
+        return os.environ.get(otopi_harness.DOUBLE_VERSION_ENV) or "1.10"
+    return real_otopi.version(otopi_tree)
+
+
 class Host:
     """Paths of one fake host below a temp dir, and the statements that point a run at it."""
 

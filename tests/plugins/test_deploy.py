@@ -4,7 +4,15 @@ import os
 import re
 import stat
 
-from he_host import PREFIX, SECRET_PASSWORD, assert_no_secret, example, expected_conf
+import pytest
+from he_host import (
+    PREFIX,
+    SECRET_PASSWORD,
+    assert_no_secret,
+    example,
+    expected_conf,
+    otopi_version,
+)
 
 
 def calls_in(result, stage):
@@ -183,6 +191,8 @@ def test_deploy_does_not_rely_on_plugin_load_order(host):
         assert_no_secret(result.log_text, result.stdout)
 
 
+@pytest.mark.skipif(otopi_version() == "1.8", reason="otopi 1.8 has no "
+                    "CORE/ignoreMissingBeforeAfter: it never checks before/after names")
 def test_deploy_in_strict_mode_names_only_known_events(host):
     """With unknown before/after names fatal, only VDSM's event (absent here) may be missing."""
     result = host.run(example("nfs.conf"), "CORE/ignoreMissingBeforeAfter=bool:False")
