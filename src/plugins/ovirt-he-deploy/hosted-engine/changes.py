@@ -10,7 +10,7 @@ class StagedElement(transaction.TransactionElement):
     """A library staged change (prepare/commit/abort) inside an otopi transaction."""
 
     def __init__(self, parent, staged, path):
-        super(StagedElement, self).__init__()  # noqa: UP008 (Python 2 too)
+        super(StagedElement, self).__init__()
         self._parent = parent
         self._staged = staged
         self._path = path
@@ -31,7 +31,7 @@ class StagedElement(transaction.TransactionElement):
         self._staged.abort()
 
 
-class FileChanges(object):  # noqa: UP004 (Python 2 too)
+class FileChanges(object):
     """For a plugin that changes files: what is done once a change is committed."""
 
     def committed(self, path, placed):

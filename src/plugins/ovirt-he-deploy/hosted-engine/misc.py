@@ -15,7 +15,7 @@ class _MaintenanceElement(transaction.TransactionElement):
     """ha.conf: local maintenance cleared when the deploy lands, set if it is aborted."""
 
     def __init__(self, parent, change):
-        super().__init__()
+        super(_MaintenanceElement, self).__init__()
         self._parent = parent
         self._change = change
 
