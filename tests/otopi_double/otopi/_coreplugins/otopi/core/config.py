@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Config files: [environment:default|init|override|enforce] (contract §1.5)."""
 
 import configparser
