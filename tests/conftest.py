@@ -17,6 +17,29 @@ import otopi_harness  # noqa: E402  (needs the double on sys.path)
 otopi_harness.EXTRA_PYTHONPATH[:] = [SRC]
 
 
+if sys.version_info[0] == 2:
+    import pathlib2
+
+    class NativeTextPath(type(pathlib2.Path())):
+        """pytest 4.6's tmp_path on Python 2.7, with pathlib's text methods as on Python 3.
+
+        pathlib2's write_text takes only unicode and read_text gives unicode; the tests, the
+        library and otopi 1.8 deal in native str (bytes on 2.7), text files are ASCII or UTF-8.
+        """
+
+        def write_text(self, data, encoding="utf-8", errors="strict"):
+            with open(str(self), "wb") as stream:
+                stream.write(data if isinstance(data, bytes) else data.encode(encoding, errors))
+
+        def read_text(self, encoding="utf-8", errors="strict"):
+            with open(str(self), "rb") as stream:
+                return stream.read()
+
+    @pytest.fixture
+    def tmp_path(tmpdir):
+        return NativeTextPath(str(tmpdir))
+
+
 # tox -e real-otopi sets this: its whole point is the real otopi, so without OTOPI_TREE it
 # runs nothing and says why, instead of quietly testing the double once more.
 REAL_ONLY = "OVIRT_HE_DEPLOY_REAL_OTOPI_ONLY"

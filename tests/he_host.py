@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """A fake host for end-to-end runs of the plugin group: through the otopi test double, or the
 real otopi when OTOPI_TREE names an otopi tree (see real_otopi.py).
 

@@ -9,9 +9,8 @@ test double.
 """
 
 import os
-import subprocess
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence  # noqa: F401 (type comments)
 
 import otopi_harness
 from paths import SRC
@@ -19,22 +18,22 @@ from paths import SRC
 TREE_ENV = "OTOPI_TREE"
 
 
-def tree() -> Optional[str]:
+def tree():  # type: () -> Optional[str]
     """The otopi tree to run, or None for the double."""
     path = os.environ.get(TREE_ENV)
     return os.path.abspath(path) if path else None
 
 
-def flavour() -> str:
+def flavour():  # type: () -> str
     """Which otopi the plugin tests run on, for messages and skips."""
     return "real otopi at {}".format(tree()) if tree() else "the otopi test double"
 
 
-def wrapper(otopi_tree: str) -> str:
+def wrapper(otopi_tree):  # type: (str) -> str
     return os.path.join(otopi_tree, "src", "bin", "otopi")
 
 
-def version(otopi_tree: str) -> str:
+def version(otopi_tree):  # type: (str) -> str
     """The tree's otopi as major.minor ('1.8', '1.10'), from its generated config.py."""
     with open(os.path.join(otopi_tree, "src", "otopi", "config.py")) as stream:
         for line in stream:
@@ -43,7 +42,7 @@ def version(otopi_tree: str) -> str:
     raise RuntimeError("{}: no PACKAGE_VERSION in src/otopi/config.py".format(otopi_tree))
 
 
-def check_tree(otopi_tree: str) -> None:
+def check_tree(otopi_tree):  # type: (str) -> None
     """A clear error for a tree that cannot run (rather than a confusing test failure)."""
     config = os.path.join(otopi_tree, "src", "otopi", "config.py")
     if not os.path.isfile(wrapper(otopi_tree)) or not os.path.isfile(config):
@@ -53,8 +52,8 @@ def check_tree(otopi_tree: str) -> None:
                 TREE_ENV, otopi_tree))
 
 
-def environment(otopi_tree: str, os_env: Optional[Dict[str, Optional[str]]] = None,
-                pythonpath: Sequence[str] = (SRC,)) -> Dict[str, str]:
+def environment(otopi_tree, os_env=None, pythonpath=(SRC,)):
+    # type: (str, Optional[Dict[str, Optional[str]]], Sequence[str]) -> Dict[str, str]
     """The OS environment for a run of the real otopi's wrapper."""
     env = dict(os.environ)
     env["OTOPI_PYTHON"] = sys.executable
@@ -69,10 +68,14 @@ def environment(otopi_tree: str, os_env: Optional[Dict[str, Optional[str]]] = No
     return env
 
 
-def run(statements: Sequence[str], os_env: Optional[Dict[str, Optional[str]]] = None,
-        stdin_text: Optional[str] = None, timeout: float = 120.0,
-        command: Optional[List[str]] = None,
-        pythonpath: Sequence[str] = (SRC,)) -> otopi_harness.RunResult:
+def run(statements,         # type: Sequence[str]
+        os_env=None,        # type: Optional[Dict[str, Optional[str]]]
+        stdin_text=None,    # type: Optional[str]
+        timeout=120.0,      # type: float
+        command=None,       # type: Optional[List[str]]
+        pythonpath=(SRC,),  # type: Sequence[str]
+        ):
+    # type: (...) -> otopi_harness.RunResult
     """One run of the real otopi; the fakes group dumps the final environment as JSON."""
     otopi_tree = tree()
     assert otopi_tree is not None, "OTOPI_TREE is not set"
@@ -82,10 +85,8 @@ def run(statements: Sequence[str], os_env: Optional[Dict[str, Optional[str]]] = 
     env = environment(otopi_tree, dict({"OTOPI_LOGDIR": rundir,
                                         "HE_FAKES_ENV_DUMP": dump}, **(os_env or {})),
                       pythonpath)
-    proc = subprocess.run(
+    proc = otopi_harness.run_process(
         (command or [wrapper(otopi_tree)]) + list(statements),
-        input=stdin_text, stdin=subprocess.DEVNULL if stdin_text is None else None,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-        env=env, timeout=timeout)
+        input=stdin_text, env=env, timeout=timeout)
     return otopi_harness.result_from_files(proc.returncode, proc.stdout, proc.stderr, dump,
                                            rundir)

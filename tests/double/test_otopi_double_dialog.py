@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Machine dialog driven like the engine, human dialect answers (contract §6.4, §10)."""
 
 import pytest

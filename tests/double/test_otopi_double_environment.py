@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Wire types, command-line statements and config files (contract §1.3-§1.5)."""
 
 import pytest
@@ -162,4 +163,4 @@ def test_answer_file_written_at_cleanup_mode_0600(run, groups, tmp_path):
     text = answers.read_text()
     assert text.startswith('[environment:default]\n')
     assert 'QUESTION/1/DT_HIDDEN=str:s3cr3t' in text
-    assert oct(answers.stat().st_mode & 0o777) == '0o600'
+    assert answers.stat().st_mode & 0o777 == 0o600

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Failure semantics, abort, exit codes, force-fail switches, plugin loading (§1.7, §2, §3)."""
 
 import os

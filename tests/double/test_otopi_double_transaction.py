@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Transaction and FileTransaction semantics (contract §3 window, §8)."""
 
 import os

@@ -2,11 +2,11 @@
 in the machine dialog the way ovirt-engine does."""
 
 import atexit
+import collections
+import contextlib
 import glob
-import io
 import json
 import os
-import queue
 import re
 import shutil
 import subprocess
@@ -14,7 +14,19 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
+
+# typing: for the type comments (the tests run on Python 2.7 too)
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union  # noqa: F401
+
+try:
+    import queue
+    from io import StringIO
+except ImportError:  # Python 2.7, where otopi writes native (byte) strings
+    import Queue as queue  # type: ignore[no-redef]
+    from StringIO import StringIO  # type: ignore[no-redef]
+
+# Python 2.7 has no time.monotonic; deadlines of a few seconds do not mind the wall clock.
+_monotonic = getattr(time, 'monotonic', time.time)
 
 DOUBLE_DIR = os.path.dirname(os.path.abspath(__file__))
 FAKES_PLUGIN_DIR = os.path.join(DOUBLE_DIR, 'plugins')
@@ -54,12 +66,12 @@ def run_dir():
 _runDir = run_dir
 
 
-def fakes_statements(*groups: str) -> List[str]:
+def fakes_statements(*groups):  # type: (str) -> List[str]
     """Statements that load the he-test-fakes group (plus `groups`, from FAKES_PLUGIN_DIR)."""
     return group_statements(FAKES_PLUGIN_DIR, FAKES_GROUP, *groups)
 
 
-def group_statements(plugin_dir: str, *groups: str) -> List[str]:
+def group_statements(plugin_dir, *groups):  # type: (str, str) -> List[str]
     """Statements that append `plugin_dir` to BASE/pluginPath and `groups` to pluginGroups."""
     return [
         'APPEND:BASE/pluginPath=str:%s' % plugin_dir,
@@ -67,7 +79,7 @@ def group_statements(plugin_dir: str, *groups: str) -> List[str]:
     ]
 
 
-def parse_typed_value(s: str) -> Any:
+def parse_typed_value(s):  # type: (str) -> Any
     """Wire 'type:value' -> python (same rules as otopi.common.parseTypedValue)."""
     vtype, _, value = s.partition(':')
     if vtype == 'none':
@@ -81,7 +93,7 @@ def parse_typed_value(s: str) -> Any:
     return value
 
 
-def parse_events(log_text: str) -> List[Event]:
+def parse_events(log_text):  # type: (str) -> List[Event]
     """(stage id, full method name, name) of the events that ran, from an otopi log.
 
     otopi logs 'Stage X METHOD Y' before it evaluates an event's condition (once the log
@@ -108,26 +120,34 @@ def parse_events(log_text: str) -> List[Event]:
     return [(stage, method, names.get(method)) for stage, method, _ in events]
 
 
-class RunResult(NamedTuple):
-    exit_code: int
-    environment: Dict[str, Any]
-    log_text: str
-    stdout: str
-    events: List[Event]
-    calls: List[str]
-    log_file: Optional[str] = None
-    stderr: str = ''
+class RunResult(collections.namedtuple('RunResult', (
+        'exit_code',    # int
+        'environment',  # Dict[str, Any]
+        'log_text',     # str
+        'stdout',       # str
+        'events',       # List[Event]
+        'calls',        # List[str]
+        'log_file',     # Optional[str]
+        'stderr',       # str
+))):
+    __slots__ = ()
+
+    def __new__(cls, exit_code, environment, log_text, stdout, events, calls, log_file=None,
+                stderr=''):
+        # type: (int, Dict, str, str, List[Event], List[str], Optional[str], str) -> RunResult
+        return super(RunResult, cls).__new__(cls, exit_code, environment, log_text, stdout,
+                                             events, calls, log_file, stderr)
 
     @property
-    def methods(self) -> List[str]:
+    def methods(self):  # type: () -> List[str]
         """Full method names of executed events, in order."""
         return [e[1] for e in self.events]
 
-    def ran(self, suffix: str) -> bool:
+    def ran(self, suffix):  # type: (str) -> bool
         """True if an executed event's full method name ends with `suffix`."""
         return any(m.endswith(suffix) for m in self.methods)
 
-    def index(self, suffix: str) -> int:
+    def index(self, suffix):  # type: (str) -> int
         """Position of the first executed event whose full name ends with `suffix`."""
         for i, m in enumerate(self.methods):
             if m.endswith(suffix):
@@ -135,17 +155,77 @@ class RunResult(NamedTuple):
         raise ValueError('%s did not run; ran: %s' % (suffix, self.methods))
 
 
-def _statementList(statements: Statements) -> List[str]:
+def _statementList(statements):  # type: (Statements) -> List[str]
     if isinstance(statements, str):
         return [statements]
     return list(statements)
 
 
-def _readLog(path: Optional[str]) -> str:
+def _readLog(path):  # type: (Optional[str]) -> str
     if path and os.path.exists(path):
-        with open(path, encoding='utf-8', errors='replace') as f:
-            return f.read()
+        return read_native(path)
     return ''
+
+
+def read_native(path):  # type: (str) -> str
+    """A UTF-8 text file as the native str: text on Python 3, its bytes on Python 2.7."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    return data if str is bytes else data.decode('utf-8', 'replace')
+
+
+class Completed(collections.namedtuple('Completed', 'returncode stdout stderr')):
+    """What run_process returns (subprocess.run's CompletedProcess, on Python 2.7 too)."""
+    __slots__ = ()
+
+
+def run_process(argv,          # type: Sequence[str]
+                input=None,    # type: Optional[str]
+                env=None,      # type: Optional[Dict[str, str]]
+                cwd=None,      # type: Optional[str]
+                timeout=None,  # type: Optional[float]
+                ):
+    # type: (...) -> Completed
+    """subprocess.run(argv, input=..., universal_newlines=True, stdout/stderr=PIPE) for 2.7 and 3.
+
+    Without `input` stdin is /dev/null. Past `timeout` seconds the process is killed and
+    RuntimeError names the command (subprocess.run's TimeoutExpired is not on 2.7).
+    """
+    with open(os.devnull, 'rb') as devnull:
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.PIPE if input is not None else devnull,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            env=env, cwd=cwd)
+        with _killed_after(proc, timeout) as killed:
+            stdout, stderr = proc.communicate(input)
+    if killed:
+        raise RuntimeError('{} did not finish in {} s; stdout: {}; stderr: {}'.format(
+            list(argv), timeout, stdout, stderr))
+    return Completed(proc.returncode, stdout, stderr)
+
+
+@contextlib.contextmanager
+def _killed_after(proc, timeout):
+    # type: (subprocess.Popen, Optional[float]) -> Iterator[List[bool]]
+    """Kill `proc` if it still runs `timeout` seconds on; the list it yields is then non-empty.
+
+    (Python 2.7's wait and communicate have no timeout.)
+    """
+    killed = []  # type: List[bool]
+
+    def kill():  # type: () -> None
+        if proc.poll() is None:
+            killed.append(True)
+            proc.kill()
+
+    timer = None if timeout is None else threading.Timer(timeout, kill)
+    if timer is not None:
+        timer.start()
+    try:
+        yield killed
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def _runInProcess(argv, env_updates, stdin_text, cwd):
@@ -160,8 +240,8 @@ def _runInProcess(argv, env_updates, stdin_text, cwd):
                 os.environ[key] = value
         if cwd is not None:
             os.chdir(cwd)
-        out = io.StringIO()
-        code, ctx = otopimain.execute(argv, stdin=io.StringIO(stdin_text or ''), stdout=out)
+        out = StringIO()
+        code, ctx = otopimain.execute(argv, stdin=StringIO(stdin_text or ''), stdout=out)
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
@@ -208,16 +288,16 @@ def _newestLog(logdir):
 
 
 def run_otopi(
-    statements: Statements,
-    *,
-    os_env: Optional[Dict[str, Optional[str]]] = None,
-    stdin_text: Optional[str] = None,
-    inprocess: bool = True,
-    cwd: Optional[str] = None,
-    timeout: float = 60.0,
-    python: Optional[str] = None,
-    otopi_version: Optional[str] = None,
-) -> RunResult:
+    statements,        # type: Statements
+    os_env=None,       # type: Optional[Dict[str, Optional[str]]]
+    stdin_text=None,   # type: Optional[str]
+    inprocess=True,    # type: bool
+    cwd=None,          # type: Optional[str]
+    timeout=60.0,      # type: float
+    python=None,       # type: Optional[str]
+    otopi_version=None,  # type: Optional[str]
+):
+    # type: (...) -> RunResult
     """Run the double once. `statements` are argv elements (each shlex-split by otopi).
 
     os_env: OS environment overrides for the run (None value = unset); in-process runs
@@ -236,13 +316,9 @@ def run_otopi(
         return _runInProcess(argv, env_updates, stdin_text, cwd)
     dump = os.path.join(rundir, 'env-dump.json')
     env_updates[ENV_DUMP] = dump
-    proc = subprocess.run(
+    proc = run_process(
         [python or sys.executable, '-m', 'otopi'] + argv,
-        input=stdin_text if stdin_text is not None else None,
-        stdin=subprocess.DEVNULL if stdin_text is None else None,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
+        input=stdin_text,
         env=_subprocessEnv(env_updates),
         cwd=cwd,
         timeout=timeout,
@@ -275,25 +351,27 @@ def result_from_files(exit_code, stdout, stderr, dump, logdir):
     )
 
 
-class EngineResult(NamedTuple):
-    exit_code: Optional[int]
-    transcript: List[str]           # '< ' received / '> ' sent, in order
-    values: Dict[str, Any]          # what env-get displayed (***D:VALUE / MULTI-STRING)
-    log_text: str                   # the log as sent by the 'log' command ('' if not asked)
-    log_file_text: str              # the log file on disk after the run
-    environment: Dict[str, Any]     # final env from the JSON dump (JSON-able values)
-    events: List[Event]
-    calls: List[str]
-    stderr: str
-    timed_out: bool
-    terminated: bool                # ***TERMINATE was seen
+class EngineResult(collections.namedtuple('EngineResult', (
+        'exit_code',      # Optional[int]
+        'transcript',     # List[str]: '< ' received / '> ' sent, in order
+        'values',         # Dict[str, Any]: what env-get displayed (***D:VALUE / MULTI-STRING)
+        'log_text',       # str: the log as sent by the 'log' command ('' if not asked)
+        'log_file_text',  # str: the log file on disk after the run
+        'environment',    # Dict[str, Any]: final env from the JSON dump (JSON-able values)
+        'events',         # List[Event]
+        'calls',          # List[str]
+        'stderr',         # str
+        'timed_out',      # bool
+        'terminated',     # bool: ***TERMINATE was seen
+))):
+    __slots__ = ()
 
     @property
-    def received(self) -> List[str]:
+    def received(self):  # type: () -> List[str]
         return [line[2:] for line in self.transcript if line.startswith('< ')]
 
     @property
-    def sent(self) -> List[str]:
+    def sent(self):  # type: () -> List[str]
         return [line[2:] for line in self.transcript if line.startswith('> ')]
 
 
@@ -310,18 +388,18 @@ class EngineDriver(object):
 
     def __init__(
         self,
-        statements: Statements = (),
-        *,
-        customization: Sequence[Union[str, Tuple[str, Any]]] = (),
-        termination: Sequence[str] = DEFAULT_TERMINATION,
-        values: Optional[Dict[str, Any]] = None,
-        os_env: Optional[Dict[str, Optional[str]]] = None,
-        cwd: Optional[str] = None,
-        timeout: float = 30.0,
-        line_timeout: float = 15.0,
-        python: Optional[str] = None,
-        command: Optional[Sequence[str]] = None,
+        statements=(),                   # type: Statements
+        customization=(),                # type: Sequence[Union[str, Tuple[str, Any]]]
+        termination=DEFAULT_TERMINATION,  # type: Sequence[str]
+        values=None,                     # type: Optional[Dict[str, Any]]
+        os_env=None,                     # type: Optional[Dict[str, Optional[str]]]
+        cwd=None,                        # type: Optional[str]
+        timeout=30.0,                    # type: float
+        line_timeout=15.0,               # type: float
+        python=None,                     # type: Optional[str]
+        command=None,                    # type: Optional[Sequence[str]]
     ):
+        # type: (...) -> None
         self.statements = _statementList(statements)
         self.customization = list(customization)
         self.termination = list(termination)
@@ -334,7 +412,7 @@ class EngineDriver(object):
         # How otopi is started: the double by default, e.g. a real otopi's wrapper instead.
         self.command = list(command) if command else [self.python, '-m', 'otopi']
 
-    def run(self) -> EngineResult:
+    def run(self):  # type: () -> EngineResult
         rundir = _runDir()
         dump = os.path.join(rundir, 'env-dump.json')
         env_updates = {'OTOPI_LOGDIR': rundir, ENV_DUMP: dump, 'HE_FAKES_ENV_DUMP': dump}
@@ -353,18 +431,14 @@ class EngineDriver(object):
                 result = self._converse(proc)
             finally:
                 if proc.poll() is None:
-                    try:
-                        proc.wait(timeout=5)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+                    with _killed_after(proc, 5):
                         proc.wait()
         environment, events = _loadDump(dump)
         environment = environment or {}
         log_file = environment.get('CORE/logFileName') or _newestLog(
             env_updates.get('OTOPI_LOGDIR') or rundir)
         log_file_text = _readLog(log_file)
-        with open(stderr_path) as f:
-            stderr_text = f.read()
+        stderr_text = read_native(stderr_path)
         transcript, values, log_text, timed_out, terminated = result
         return EngineResult(
             exit_code=proc.returncode,
@@ -384,12 +458,15 @@ class EngineDriver(object):
         lines = queue.Queue()
 
         def reader():
-            for line in proc.stdout:
+            # readline, not iteration: Python 2.7's file iterator reads ahead and would wait
+            for line in iter(proc.stdout.readline, ''):
                 lines.put(line.rstrip('\n'))
             lines.put(None)
 
-        threading.Thread(target=reader, daemon=True).start()
-        deadline = time.monotonic() + self.timeout
+        thread = threading.Thread(target=reader)
+        thread.daemon = True
+        thread.start()
+        deadline = _monotonic() + self.timeout
         transcript = []
         values = {}
         log_text = ''
@@ -403,11 +480,11 @@ class EngineDriver(object):
             try:
                 proc.stdin.write(text + '\n')
                 proc.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
+            except (IOError, OSError, ValueError):  # BrokenPipeError is an OSError
                 pass
 
         def nextLine():
-            wait = min(self.line_timeout, deadline - time.monotonic())
+            wait = min(self.line_timeout, deadline - _monotonic())
             if wait <= 0:
                 raise queue.Empty()
             line = lines.get(timeout=wait)

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """The plugin group end to end (the otopi test double, or the real otopi): deploy, remove, none."""
 
 import os

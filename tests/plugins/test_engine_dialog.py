@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """The deploy unit handed over the machine dialog, exactly as ovirt-engine's VdsDeploy does."""
 
 import otopi_harness

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Import guard (issue 15): a whole otopi run imports only what the group needs for it.
 
 Each run is a subprocess of otopi (the double; the real otopi too when OTOPI_TREE names a

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Command provider base (contract §6.3)."""
 
 from . import base, util

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Wire-type parsing (contract §1.4)."""
 
 from . import constants, util

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """otopi constants: env keys, event names, wire types, exit codes (contract §7.2)."""
 
 from . import util

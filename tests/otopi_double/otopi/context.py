@@ -1,7 +1,7 @@
+# -*- coding: utf-8 -*-
 """The context: environment, providers, plugin loading, sequence building and running."""
 
 import glob
-import importlib.util
 import logging
 import os
 import random
@@ -207,15 +207,7 @@ class Context(base.Base):
         name = self._moduleName(group, os.path.relpath(pkgdir, groupdir))
         self.debugPrint('loading plugin package %s from %s' % (name, pkgdir))
         self.loadOrder.append(name)
-        spec = importlib.util.spec_from_file_location(
-            name,
-            os.path.join(pkgdir, '__init__.py'),
-            submodule_search_locations=[pkgdir],
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        module.createPlugins(self)
+        util.loadPackage(pkgdir, name).createPlugins(self)
 
     def _loadGroup(self, group, groupdir, directory):
         for entry in _loadOrder(directory, self._loadRng):
@@ -258,7 +250,7 @@ class Context(base.Base):
                         found.add(candidate)
                         self._loadGroup(candidate, groupdir, groupdir)
         except Exception as e:
-            raise PluginLoadException('Plugin loading failed: %s' % e) from e
+            raise PluginLoadException('Plugin loading failed: %s' % e)
         if set(groups) - found:
             raise PluginLoadException(
                 "plugin groups not found: '%s' (plugin path: '%s')" % (

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Dialog provider base (contract §6.4): notes are silent, queries raise."""
 
 from . import base, util

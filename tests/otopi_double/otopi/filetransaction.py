@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """File transaction element (contract §8.3)."""
 
 import datetime

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Run otopi in-process: parse statements, load plugins, build and run the sequence."""
 
 import json
@@ -26,7 +27,7 @@ def parseStatements(environment, argv):
             try:
                 value = common.parseTypedValue(value)
             except (RuntimeError, ValueError) as e:
-                raise StatementError(str(e)) from e
+                raise StatementError(str(e))
             if key.startswith('APPEND:'):
                 key = key[len('APPEND:'):]
                 value = '%s:%s' % (environment.get(key, ''), value)

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Packager provider base (contract §6.1)."""
 
 from . import base, util

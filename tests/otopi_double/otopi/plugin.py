@@ -1,7 +1,9 @@
+# -*- coding: utf-8 -*-
 """Plugin base class, event decorator and stage constants (contract §3-§5)."""
 
 import os
 import subprocess
+import threading
 
 from . import base, util
 
@@ -206,20 +208,31 @@ class PluginBase(base.Base):
         data = None
         if stdin is not None:
             data = stdin if isinstance(stdin, bytes) else '\n'.join(stdin).encode('utf-8')
+        # A timer kills the pipeline at `timeout` (Python 2.7's communicate has no timeout).
+        timedOut = []
+
+        def _kill():
+            for p in popens:
+                if p.poll() is None:
+                    timedOut.append(p)
+                    p.kill()
+
+        timer = threading.Timer(timeout, _kill) if timeout is not None else None
+        if timer is not None:
+            timer.start()
         try:
-            out, lastErr = popens[-1].communicate(input=data if len(popens) == 1 else None,
-                                                  timeout=timeout)
+            out, lastErr = popens[-1].communicate(input=data if len(popens) == 1 else None)
             errs = [p.stderr.read() if p.stderr else b'' for p in popens[:-1]]
             errs.append(lastErr or b'')
             for p in popens:
-                p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            for p in popens:
-                p.kill()
                 p.wait()
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if timedOut:
             raise RuntimeError("Command '%s' failed to execute: Command timeout" % (
                 ' | '.join(' '.join(kw['args']) for kw in popenArgs),
-            )) from None
+            ))
         result = {
             'stdout': (out or b'').decode('utf-8', 'replace').splitlines(),
             'result': [

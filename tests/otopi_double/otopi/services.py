@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Services provider base (contract §6.2)."""
 
 from . import base, util

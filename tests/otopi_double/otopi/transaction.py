@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Transactions (contract §8.1-§8.2)."""
 
 from . import base, util

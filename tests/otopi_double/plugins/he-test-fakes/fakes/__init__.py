@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """he-test-fakes: recording fake packager and services providers (otopi contract §6.5).
 
 Uses only otopi's public plugin API, so the group also loads on the real otopi.

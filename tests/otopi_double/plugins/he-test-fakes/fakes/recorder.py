@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Env keys of the fakes group, call recording and the simulated host state."""
 
 import json

@@ -1,39 +1,49 @@
+# -*- coding: utf-8 -*-
 """Config files: [environment:default|init|override|enforce] (contract §1.5)."""
 
 import configparser
 import glob
+import io
 import os
 import re
 
 from otopi import common, emulation, plugin, util
 from otopi import constants as otopicons
 
+try:
+    import ConfigParser as python2configparser  # what otopi 1.8 reads with on Python 2
+except ImportError:
+    python2configparser = None
 
-class Python2Interpolation(configparser.Interpolation):
-    """What otopi 1.8's ConfigParser() does to a value on EL7's Python 2.7 (its
-    ConfigParser._interpolate): a value holding '%(' is %-formatted with the section's
-    options as names, up to 10 times; '%(name)s' of an unknown name fails, and so does any
-    other '%' in such a value. A value without '%(' is left as it is."""
 
-    _KEYCRE = re.compile(r'%\(([^)]*)\)s|.')
-    _DEPTH = 10
+# On Python 2, otopi 1.8 reads with the standard library's ConfigParser itself (and makes
+# `import configparser` give it, see otopi/emulation.py); this class is for Python 3.
+if python2configparser is None:
+    class Python2Interpolation(configparser.Interpolation):
+        """What otopi 1.8's ConfigParser() does to a value on EL7's Python 2.7 (its
+        ConfigParser._interpolate): a value holding '%(' is %-formatted with the section's
+        options as names, up to 10 times; '%(name)s' of an unknown name fails, and so does any
+        other '%' in such a value. A value without '%(' is left as it is."""
 
-    def before_get(self, parser, section, option, value, defaults):
-        rawval = value
-        depth = self._DEPTH
-        while depth and value and '%(' in value:
-            depth -= 1
-            value = self._KEYCRE.sub(
-                lambda m: '%%(%s)s' % m.group(1) if m.group(1) is not None else m.group(0),
-                value)
-            try:
-                value = value % defaults
-            except KeyError as e:
-                raise configparser.InterpolationMissingOptionError(
-                    option, section, rawval, e.args[0]) from None
-        if value and '%(' in value:
-            raise configparser.InterpolationDepthError(option, section, rawval)
-        return value
+        _KEYCRE = re.compile(r'%\(([^)]*)\)s|.')
+        _DEPTH = 10
+
+        def before_get(self, parser, section, option, value, defaults):
+            rawval = value
+            depth = self._DEPTH
+            while depth and value and '%(' in value:
+                depth -= 1
+                value = self._KEYCRE.sub(
+                    lambda m: '%%(%s)s' % m.group(1) if m.group(1) is not None else m.group(0),
+                    value)
+                try:
+                    value = value % defaults
+                except KeyError as e:
+                    raise configparser.InterpolationMissingOptionError(
+                        option, section, rawval, e.args[0])
+            if value and '%(' in value:
+                raise configparser.InterpolationDepthError(option, section, rawval)
+            return value
 
 
 @util.export
@@ -83,7 +93,10 @@ class Plugin(plugin.PluginBase):
         if self.context.otopiVersion == emulation.V1_8:
             # 1.8.4 plugins/otopi/core/config.py:70,117: ConfigParser() reads every file at
             # once; a file that does not parse fails the run.
-            self._config = configparser.ConfigParser(interpolation=Python2Interpolation())
+            if python2configparser is not None:
+                self._config = python2configparser.ConfigParser()
+            else:
+                self._config = configparser.ConfigParser(interpolation=Python2Interpolation())
             self._config.optionxform = str
             self._config.read(files)
         else:
@@ -93,7 +106,7 @@ class Plugin(plugin.PluginBase):
             self._config.optionxform = str
             for f in files:
                 try:
-                    with open(f, encoding='utf-8') as stream:
+                    with io.open(f, encoding='utf-8') as stream:
                         self._config.read_file(stream, f)
                 except Exception:
                     self.logger.debug('Failed to read config file %s', f, exc_info=True)

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Log file with secret filtering (contract §9)."""
 
 import logging

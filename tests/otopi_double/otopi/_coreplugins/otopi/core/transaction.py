@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Main and internal-packages transactions (contract §3, §8)."""
 
 from otopi import constants as otopicons

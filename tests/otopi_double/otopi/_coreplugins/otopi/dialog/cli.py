@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """CUSTOMIZATION_COMMAND / TERMINATION_COMMAND prompts (contract §10)."""
 
 import shlex
@@ -48,8 +49,10 @@ class Plugin(plugin.PluginBase):
         for handler in list(self.context._handlers):
             handler.flush()
         name = self.environment.get(otopicons.CoreEnv.LOG_FILE_NAME)
-        with open(name, encoding='utf-8', errors='replace') as f:
+        with open(name, 'rb') as f:
             content = f.read()
+        if not isinstance(content, str):  # Python 3; on 2.7 the bytes are the native str
+            content = content.decode('utf-8', 'replace')
         boundary = self.environment[otopicons.DialogEnv.BOUNDARY]
         lines = [line.replace(boundary, '**BOUNDARY**') for line in content.splitlines()]
         self.dialog.displayMultiString('LOG', lines)

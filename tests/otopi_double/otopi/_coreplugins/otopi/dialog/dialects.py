@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Human and machine dialog providers (contract §6.4, §10)."""
 
 import logging

@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Command provider: COMMAND/<name> keys searched in SYSTEM/commandPath (contract §6.3)."""
 
 import os
