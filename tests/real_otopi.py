@@ -4,7 +4,7 @@ OTOPI_TREE is a checkout of oVirt/otopi (never part of this repository) with
 src/otopi/config.py generated from config.py.in.in. Runs go through the tree's own
 src/bin/otopi wrapper, as on a host (it joins every argument into one string that otopi
 splits again, and runs Python with -B), with OTOPI_PYTHON set to the interpreter running
-the tests (it needs jinja2 and otopi's `distro`). Without OTOPI_TREE everything runs on the
+the tests (or to OTOPI_TREE_PYTHON) (it needs jinja2 and otopi's `distro`). Without OTOPI_TREE everything runs on the
 test double.
 """
 
@@ -16,6 +16,9 @@ import otopi_harness
 from paths import SRC
 
 TREE_ENV = "OTOPI_TREE"
+# The interpreter the real otopi runs on, when not the one running the tests: e.g. a Python
+# 2.7 with jinja2 2.7.2 for otopi-1.8.4, as on EL7, while pytest runs on Python 3.
+PYTHON_ENV = "OTOPI_TREE_PYTHON"
 
 
 def tree():  # type: () -> Optional[str]
@@ -56,7 +59,7 @@ def environment(otopi_tree, os_env=None, pythonpath=(SRC,)):
     # type: (str, Optional[Dict[str, Optional[str]]], Sequence[str]) -> Dict[str, str]
     """The OS environment for a run of the real otopi's wrapper."""
     env = dict(os.environ)
-    env["OTOPI_PYTHON"] = sys.executable
+    env["OTOPI_PYTHON"] = os.environ.get(PYTHON_ENV) or sys.executable
     env["PYTHONPATH"] = os.pathsep.join(pythonpath)
     if os.geteuid() != 0:
         env["OTOPI_NONROOT"] = "1"  # else the wrapper re-runs itself through sudo
