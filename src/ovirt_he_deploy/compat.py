@@ -18,7 +18,6 @@ TYPE_CHECKING = False
 
 if sys.version_info[0] == 2:
     import os
-    import unicodedata
 
     # Python 2's unicode is text as well (a plugin may set one); long is an int that
     # outgrew the machine word ('int:' values from otopi can be either).
@@ -34,6 +33,8 @@ if sys.version_info[0] == 2:
         """str.isprintable of Python 3: bytes above 127 are not printable, being no text."""
         if isinstance(text, str):
             return all(" " <= char <= "~" for char in text)
+        import unicodedata  # only for unicode, which otopi 1.8 never hands over
+
         return all(char == " " or unicodedata.category(char)[0] not in "CZ"
                    for char in text)
 
