@@ -4,7 +4,7 @@ Every otopi run with the plugin group imports this module, action none included,
 builds nothing typing has to evaluate at run time: types are comments (compat.py).
 """
 
-from .compat import TYPE_CHECKING
+from .compat import INTEGER_TYPES, TEXT_TYPES, TYPE_CHECKING
 from .records import Record
 
 if TYPE_CHECKING:
@@ -112,7 +112,8 @@ SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<fi
 def secrets_not_text(env):
     # type: (Mapping[str, object]) -> bool
     """True when a secret key holds anything but a str (or nothing)."""
-    return any(not isinstance(env.get(name), (str, type(None))) for name in SECRET_ENV_KEYS)
+    return any(not isinstance(env.get(name), TEXT_TYPES + (type(None),))
+               for name in SECRET_ENV_KEYS)
 
 
 def secrets_as_text(env):
@@ -127,9 +128,9 @@ def secrets_as_text(env):
     refused = {}  # type: Dict[str, str]
     for name in SECRET_ENV_KEYS:
         value = env.get(name)
-        if value is None or isinstance(value, str):
+        if value is None or isinstance(value, TEXT_TYPES):
             continue
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, INTEGER_TYPES) and not isinstance(value, bool):
             env[name] = str(value)
         else:
             refused[name] = type(value).__name__
@@ -194,6 +195,6 @@ def setting(env, key):
     # type: (Mapping[str, object], EnvKey) -> WireValue
     """The current value of a declared key, falling back to its default."""
     value = env.get(key.name)
-    if isinstance(value, (bool, int, str)):
+    if isinstance(value, (bool,) + INTEGER_TYPES + TEXT_TYPES):
         return value
     return key.default

@@ -1,10 +1,11 @@
 """ha.conf, HA's local state: the local maintenance flags, edited as HA's own writers do."""
 
+import errno
 import fcntl
 import os
 import time
 
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, bytes_from_text, monotonic, text_from_bytes
 from .hostfs import HostFileError, file_error, resolve_account
 from .plan import MaintenanceChange
 
@@ -38,9 +39,8 @@ def apply_maintenance(change, values, chown=True):
     try:
         _lock_ha_conf(fd, change.path)
         old = _read_fd(fd)
-        # surrogateescape: bytes of lines we do not touch are written back exactly.
-        text = old.decode("ascii", errors="surrogateescape")
-        new = change.apply(text, values).encode("ascii", errors="surrogateescape")
+        # Bytes of lines we do not touch are written back exactly.
+        new = bytes_from_text(change.apply(text_from_bytes(old), values))
         if new == old and not created:
             return False
         os.lseek(fd, 0, os.SEEK_SET)
@@ -50,7 +50,7 @@ def apply_maintenance(change, values, chown=True):
         os.ftruncate(fd, len(new))
         os.fsync(fd)
         return True
-    except OSError as error:
+    except EnvironmentError as error:  # OSError; fcntl raises IOError on Python 2
         raise file_error("update", change.path, error)
     finally:
         os.close(fd)  # also releases the flock
@@ -63,15 +63,14 @@ def _open_ha_conf(change, chown):
     flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(change.path, flags), False
-    except FileNotFoundError:
-        pass
     except OSError as error:
-        raise file_error("open", change.path, error)
+        if error.errno != errno.ENOENT:
+            raise file_error("open", change.path, error)
     try:
         fd = os.open(change.path, flags | os.O_CREAT | os.O_EXCL, change.mode)
-    except FileExistsError:  # HA created it meanwhile
-        return _open_ha_conf(change, chown)
     except OSError as error:
+        if error.errno == errno.EEXIST:  # HA created it meanwhile
+            return _open_ha_conf(change, chown)
         raise file_error("create", change.path, error)
     try:
         if chown:
@@ -89,13 +88,15 @@ def _open_ha_conf(change, chown):
 
 def _lock_ha_conf(fd, path):
     # type: (int, str) -> None
-    deadline = time.monotonic() + HA_CONF_LOCK_SECONDS
+    deadline = monotonic() + HA_CONF_LOCK_SECONDS
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
+        except EnvironmentError as error:  # BlockingIOError; IOError on Python 2
+            if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
+                raise
+            if monotonic() >= deadline:
                 raise HostFileError(
                     "cannot lock {}: another process has held its lock for {:.0f} s "
                     "(ovirt-hosted-engine-ha, VDSM or hosted-engine write it under that "
@@ -106,14 +107,13 @@ def _lock_ha_conf(fd, path):
 
 def _read_fd(fd):
     # type: (int) -> bytes
+    os.lseek(fd, 0, os.SEEK_SET)
     chunks = []  # type: List[bytes]
-    offset = 0
     while True:
-        chunk = os.pread(fd, 65536, offset)
+        chunk = os.read(fd, 65536)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
-        offset += len(chunk)
 
 
 def set_local_maintenance(change, chown=True):

@@ -3,6 +3,7 @@
 import os
 
 from . import keyvalue
+from .compat import readable_text
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
 from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
@@ -19,7 +20,7 @@ def read_facts(settings):
         except HostFileError:
             data = None
         if data is not None:
-            value = keyvalue.parse(data.decode("ascii", errors="replace")).get("host_id")
+            value = keyvalue.parse(readable_text(data)).get("host_id")
             host_id = value if value else None
     manual = False
     try:
@@ -27,8 +28,7 @@ def read_facts(settings):
     except HostFileError:
         ha = None
     if ha is not None:
-        manual = ha_flag(keyvalue.parse(ha.decode("ascii", errors="replace")).get(
-            LOCAL_MAINTENANCE_MANUAL))
+        manual = ha_flag(keyvalue.parse(readable_text(ha)).get(LOCAL_MAINTENANCE_MANUAL))
     return HostFacts(
         conf_exists=conf_exists,
         conf_host_id=host_id,

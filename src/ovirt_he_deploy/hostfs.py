@@ -7,7 +7,7 @@ import os
 import pwd
 import tempfile
 
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, ascii, readable_text
 from .plan import FileRemoval, FileWrite
 
 if TYPE_CHECKING:
@@ -97,10 +97,9 @@ def remove_files(paths):
     for path in paths:
         try:
             os.unlink(path)
-        except FileNotFoundError:
-            pass
         except OSError as error:
-            raise file_error("remove", path, error)
+            if error.errno != errno.ENOENT:
+                raise file_error("remove", path, error)
 
 
 def read_bytes(path):
@@ -109,9 +108,9 @@ def read_bytes(path):
     try:
         with open(path, "rb") as stream:
             return stream.read()
-    except FileNotFoundError:
-        return None
-    except OSError as error:
+    except EnvironmentError as error:  # OSError; open() raises IOError on Python 2
+        if error.errno == errno.ENOENT:
+            return None
         raise file_error("read", path, error)
 
 
@@ -148,9 +147,9 @@ class StagedFile(object):
         """True when the file already has this content, owner, group and mode."""
         try:
             status = os.stat(self.path)
-        except FileNotFoundError:
-            return False
         except OSError as error:
+            if error.errno == errno.ENOENT:
+                return False
             raise file_error("inspect", self.path, error)
         if (status.st_mode & 0o7777) != self.mode:
             return False
@@ -206,9 +205,9 @@ class StagedFile(object):
             try:
                 os.mkdir(path)
                 os.chmod(path, DIR_MODE)
-            except FileExistsError:
-                continue
             except OSError as error:
+                if error.errno == errno.EEXIST:
+                    continue
                 self._remove_created_dirs()
                 raise file_error("create the directory for", self.path, error)
             self.created_dirs.append(path)
@@ -242,8 +241,9 @@ class StagedFile(object):
         if self.temp is not None:
             try:
                 os.unlink(self.temp)
-            except FileNotFoundError:
-                pass
+            except OSError as error:
+                if error.errno != errno.ENOENT:
+                    raise
             self.temp = None
         self._remove_created_dirs()
 
@@ -367,8 +367,8 @@ class HostLock(object):
             raise file_error("open the lock", self.path, error)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.read(fd, 64).decode("ascii", errors="replace").strip() or "unknown"
+        except EnvironmentError:  # OSError; fcntl raises IOError on Python 2
+            holder = readable_text(os.read(fd, 64)).strip() or "unknown"
             os.close(fd)
             raise LockBusy(
                 "another Hosted Engine deploy is running on this host (pid {}, lock {}); "

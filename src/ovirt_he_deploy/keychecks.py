@@ -5,11 +5,11 @@ mirrors: ovirt-hosted-engine-ha 9d39eb07c0 (HA), ovirt-hosted-engine-setup af825
 (setup), vdsm fd4b0df20b (VDSM).
 """
 
-import ipaddress
 import re
+import socket
 
 from . import confkeys, envkeys, safety
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, ascii
 
 if TYPE_CHECKING:
     from typing import Callable, Dict, List, Optional, Tuple
@@ -54,11 +54,19 @@ def shown(key, value):
 
 def is_address(text):
     # type: (str) -> bool
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+    """An IPv4 address in dotted decimal or an IPv6 address, as the resolver reads them.
+
+    inet_pton takes no leading zeros in IPv4 (octal to some readers) and no IPv6 zone
+    (fe80::1%eth0), on every Python; the ipaddress module is not in Python 2.
+    """
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, text)
+        # ValueError, TypeError: a NUL or non-ASCII character (Python 3, Python 2).
+        except (socket.error, ValueError, TypeError):
+            continue
+        return True
+    return False
 
 
 def is_host(text):

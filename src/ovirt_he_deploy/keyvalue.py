@@ -1,11 +1,13 @@
 """key=value files as ovirt-hosted-engine-ha reads them (hosted-engine.conf, ha.conf)."""
 
-import io
+import re
 
 from .compat import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Dict, List
+
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def lines_of(text):
@@ -15,8 +17,10 @@ def lines_of(text):
     str.splitlines also splits at form feed, vertical tab, U+0085 and others, which the
     HA reader keeps inside a value.
     """
-    return [line[:-1] if line.endswith("\n") else line
-            for line in io.StringIO(text, newline=None)]
+    lines = LINE_END.split(text)
+    if lines[-1] == "":  # the text ends with a line end, or is empty
+        lines.pop()
+    return lines
 
 
 def parse(text):

@@ -9,7 +9,7 @@ VDSM again. --force-cleanup overrides those safety checks and is never used here
 """
 
 from . import plan
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, ascii
 from .records import Record
 
 if TYPE_CHECKING:

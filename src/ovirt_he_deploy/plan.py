@@ -1,7 +1,9 @@
 """What deploy, remove and none do on a host, as one pure description both plugins and CLI use."""
 
+import collections
+
 from . import envkeys, keyvalue
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, bytes_from_text, text_from_bytes
 from .records import Record
 from .unit import ValidUnit
 
@@ -116,12 +118,12 @@ class FileRemoval(Record):
     def kept_content(self, old):
         # type: (bytes) -> bytes
         """The copy that is kept: every line as it was, the redacted keys' values blanked."""
-        text = old.decode("ascii", errors="surrogateescape")
+        text = text_from_bytes(old)
         present = keyvalue.parse(text)
-        blanked = {key: "" for key in self.redact if key in present}
+        blanked = collections.OrderedDict((key, "") for key in self.redact if key in present)
         if not blanked:
             return old
-        return keyvalue.update(text, blanked).encode("ascii", errors="surrogateescape")
+        return bytes_from_text(keyvalue.update(text, blanked))
 
 
 class MaintenanceChange(Record):
@@ -148,7 +150,8 @@ class MaintenanceChange(Record):
 
     def apply(self, text, changes):
         # type: (str, Tuple[Tuple[str, str], ...]) -> str
-        return keyvalue.update(text, dict(changes))
+        # Ordered on Python 2 too: keys missing from the text are appended in this order.
+        return keyvalue.update(text, collections.OrderedDict(changes))
 
 
 class Plan(Record):

@@ -1,13 +1,12 @@
 """Render hosted-engine.conf from a checked deploy unit with jinja2 (StrictUndefined)."""
 
-import functools
 import os
 
 from .compat import TYPE_CHECKING
 from .unit import ValidUnit
 
 if TYPE_CHECKING:  # jinja2 is imported when something is rendered, not when this is imported
-    from typing import List, Tuple
+    from typing import Dict, List, Tuple
 
     import jinja2
 
@@ -15,6 +14,10 @@ CONF_TEMPLATE = "hosted-engine.conf.j2"
 # The templates travel inside the package, so wherever ovirt_he_deploy can be imported
 # (source tree, wheel, pip --target, RPM, the engine's host-deploy bundle) they are found.
 PACKAGE_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+
+# Compiling costs far more than rendering: once per process and template.
+_COMPILED = {}  # type: Dict[Tuple[str, Tuple[str, ...]], jinja2.Template]
 
 
 class TemplateMissing(RuntimeError):
@@ -45,19 +48,20 @@ def load_template(name):
     return _compiled(name, find_template(name))
 
 
-@functools.lru_cache(maxsize=8)
 def _compiled(name, dirs):
     # type: (str, Tuple[str, ...]) -> jinja2.Template
-    # Compiling costs far more than rendering: once per process.
-    import jinja2
+    template = _COMPILED.get((name, dirs))
+    if template is None:
+        import jinja2
 
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(dirs)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-    return environment.get_template(name)
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(list(dirs)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        template = _COMPILED[(name, dirs)] = environment.get_template(name)
+    return template
 
 
 def render_conf(unit):

@@ -15,7 +15,7 @@ options; ovirt-hosted-engine-ha 9d39eb07c0 ``env/config_file.py`` lines 50-55.
 
 import re
 
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, ascii, isprintable
 from .records import Record
 
 if TYPE_CHECKING:
@@ -26,14 +26,16 @@ if TYPE_CHECKING:
 # redirections (< >), subshells and arrays (( )), and tilde expansion (~).
 SHELL_SPECIAL = frozenset("$`\\'\";&|<>()~")  # type: FrozenSet[str]
 
-KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-DIGITS_PATTERN = re.compile(r"[0-9]+")
+# Whole-text patterns end in \Z, used with match (Python 2 has no fullmatch): '$' would also
+# match before a trailing LF, so 'host_id\n' would pass.
+KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+DIGITS_PATTERN = re.compile(r"[0-9]+\Z")
 NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 SPECIAL_PARAMETERS = frozenset("0123456789@*#?$!-")
 OPERATORS = frozenset(";&|()<>")
 # Fast paths (most values): printable ASCII without outer blanks; nothing bash reads specially.
-PLAIN_VALUE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?")
-NOTHING_FOR_BASH = re.compile(r"[^$`\\'\"\s;&|<>()~]*")
+PLAIN_VALUE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?\Z")
+NOTHING_FOR_BASH = re.compile(r"[^$`\\'\"\s;&|<>()~]*\Z")
 
 _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "ESC",
                   "\x7f": "DEL"}
@@ -42,7 +44,7 @@ _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "E
 def is_digits(text):
     # type: (str) -> bool
     """True for one or more ASCII digits only (str.isdigit also takes other scripts' digits)."""
-    return DIGITS_PATTERN.fullmatch(text) is not None
+    return DIGITS_PATTERN.match(text) is not None
 
 
 def printable(text):
@@ -52,9 +54,9 @@ def printable(text):
     Keys, paths and values can hold ESC, CR or bidi controls; echoed raw they would move
     the cursor, rewrite the line or hide text. Printable text (non-ASCII letters too) stays.
     """
-    if text.isprintable():
+    if isprintable(text):
         return text
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    return "".join(char if isprintable(char) else ascii(char)[1:-1] for char in text)
 
 
 def describe_char(char):
@@ -100,7 +102,7 @@ def value_problem(value):
       catches only OSError/IOError (:57), so an undecodable byte stops the agent.
     - a leading or trailing blank: HA strips it (config_file.py:55), bash does not.
     """
-    if PLAIN_VALUE.fullmatch(value):
+    if PLAIN_VALUE.match(value):
         return None
     for char in value:
         code = ord(char)
@@ -260,7 +262,7 @@ def bash_reading(value, redirect_pairs=False):
     runs and every other line still reads back exactly. redirect_pairs allows '<>' (the
     separator of iscsi_paths_blacklist), which bash reads as a harmless redirection.
     """
-    if NOTHING_FOR_BASH.fullmatch(value):
+    if NOTHING_FOR_BASH.match(value):
         return BashReading()
     return _Scanner(value, redirect_pairs).scan()
 
@@ -270,8 +272,7 @@ def key_problem(key):
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
         return "is empty"
-    # fullmatch: with match, '$' also matches before a trailing LF, so 'host_id\n' passed.
-    if KEY_PATTERN.fullmatch(key):
+    if KEY_PATTERN.match(key):
         if not any(char.islower() for char in key):
             # Environment-style names: bash or the hosted-engine script give many of them a
             # meaning (PATH, IFS, UID read-only, BASH_ENV, '_'), so `source` would not read

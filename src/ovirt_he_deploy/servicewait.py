@@ -7,9 +7,10 @@ the check is a deadline, not a watch: done as soon as every service runs at one 
 only if one still does not run when the deadline has passed.
 """
 
+import collections
 import time
 
-from .compat import TYPE_CHECKING
+from .compat import TYPE_CHECKING, monotonic
 from .records import Record
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def wait_running(
     is_running,  # type: Callable[[str], bool]
     seconds,  # type: float
     progress=lambda text: None,  # type: Callable[[str], None]
-    clock=time.monotonic,  # type: Callable[[], float]
+    clock=monotonic,  # type: Callable[[], float]
     sleep=time.sleep,  # type: Callable[[float], None]
 ):
     # type: (...) -> WaitResult
@@ -102,6 +103,8 @@ def wait_running(
         sleep(interval)
     return WaitResult(
         seconds=seconds,
-        states={name: ServiceState(name, checks[name], running[name], last[name])
-                for name in services},
+        # Ordered on Python 2 too: `failed` is the first service, in the order given.
+        states=collections.OrderedDict(
+            (name, ServiceState(name, checks[name], running[name], last[name]))
+            for name in services),
     )

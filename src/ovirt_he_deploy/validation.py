@@ -7,8 +7,10 @@ ovirt-hosted-engine-ha 9d39eb07c0 (HA), ovirt-hosted-engine-setup af825aac21 (se
 fd4b0df20b (VDSM).
 """
 
+import collections
+
 from . import confkeys, envkeys, safety
-from .compat import TYPE_CHECKING
+from .compat import INTEGER_TYPES, TEXT_TYPES, TYPE_CHECKING, ascii
 from .keychecks import (
     BASH_USED_KEYS,
     BLACKLIST_KEY,
@@ -50,7 +52,7 @@ def check_action(raw):
     """The action as a string, or the problem with it. Absent means none."""
     if raw is None:
         return envkeys.ACTION_NONE, None
-    if isinstance(raw, str) and raw in envkeys.ACTIONS:
+    if isinstance(raw, TEXT_TYPES) and raw in envkeys.ACTIONS:
         return raw, None
     return None, Problem(
         envkeys.ACTION.name,
@@ -60,9 +62,9 @@ def check_action(raw):
 
 def _as_text(collector, key, raw):
     # type: (_Collector, str, object) -> Optional[str]
-    if isinstance(raw, str):
+    if isinstance(raw, TEXT_TYPES):
         return raw
-    if isinstance(raw, int) and not isinstance(raw, bool):
+    if isinstance(raw, INTEGER_TYPES) and not isinstance(raw, bool):
         return str(raw)
     collector.problem(key, "value {} has type {}, not a string.".format(
         shown(key, raw), type(raw).__name__), "send the value as str:VALUE.")
@@ -100,7 +102,8 @@ def _value_fix(key):
 def _safe_entries(collector, unit):
     # type: (_Collector, DeployUnit) -> Dict[str, str]
     """Drop legacy keys, refuse unsafe keys and values, return the rest as text."""
-    config = {}  # type: Dict[str, str]
+    # Ordered on Python 2 too: problems are reported in the order of the unit's keys.
+    config = collections.OrderedDict()  # type: Dict[str, str]
     for key, raw in unit.config:
         if key in confkeys.LEGACY_KEYS:
             collector.notes.append(

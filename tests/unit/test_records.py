@@ -35,8 +35,8 @@ def test_the_library_has_records():
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: cls.__name__)
 def test_init_parameters_are_the_fields_in_their_order(cls):
-    # _init(*values) pairs values with __slots__ by position: a parameter list in another
-    # order would put every value into the wrong field.
+    # repr, equality and _replace go by __slots__; the parameters in the same order keep
+    # positional construction, repr and the type comment of __init__ reading alike.
     parameters = list(inspect.signature(cls.__init__).parameters)[1:]
     assert parameters == list(cls.__slots__)
 

@@ -12,6 +12,34 @@ from otopi import plugin, util
 
 from ovirt_he_deploy import envkeys
 
+# What a deploy or remove imports beyond envkeys, all at its first step (VALIDATION): a
+# module this host's Python cannot load (a Python 3 only line on EL7's Python 2.7, jinja2
+# missing) stops the run before anything changed and says why. A run with action none
+# imports none of them, so it cannot fail that way.
+RUN_MODULES = tuple("ovirt_he_deploy." + name for name in (
+    "conflicts", "haconf", "hostfacts", "hostfs", "metadata", "plan", "render",
+    "servicewait", "unit", "validation"))
+DEPLOY_MODULES = ("jinja2",)
+
+
+def _import_run_modules(action):
+    import importlib
+    import sys
+
+    for name in RUN_MODULES + (DEPLOY_MODULES if action == envkeys.ACTION_DEPLOY else ()):
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # SyntaxError, ImportError, or whatever the module raised
+            fix = ("install jinja2 for this Python (python-jinja2 on EL7, python3-jinja2 on "
+                   "EL8 and EL9)" if name == "jinja2" else "install the ovirt-he-deploy "
+                   "build for this Python (on EL7, the one for Python 2.7)")
+            raise RuntimeError(
+                "Hosted Engine: cannot import {} on this host's Python {} ({}): {}: {}. "
+                "Nothing was changed; {}. Host installs that neither deploy nor remove "
+                "Hosted Engine do not import it.".format(
+                    name, sys.version.split()[0], sys.executable, type(error).__name__,
+                    error, fix))
+
 
 @util.export
 class Plugin(plugin.PluginBase):
@@ -89,6 +117,7 @@ class Plugin(plugin.PluginBase):
     def _check_and_plan(self):
         import sys
 
+        _import_run_modules(envkeys.action_of(self.environment))
         from ovirt_he_deploy import conflicts, hostfacts, hostfs, plan, validation
         from ovirt_he_deploy.unit import DeployUnit, InvalidUnit, Problem
 
@@ -130,6 +159,8 @@ class Plugin(plugin.PluginBase):
     def _say_config_is_unused(self):
         # A deploy unit whose action line is missing does nothing: say so (cheaply; a run
         # with action none imports nothing else of the library).
+        from ovirt_he_deploy.compat import ascii
+
         names = [ascii(name)[1:-1] for name in envkeys.config_keys(self.environment)]
         self.logger.warning(
             "Hosted Engine: %s %s key%s will not be used: %s is none (absent means none) "
@@ -141,7 +172,8 @@ class Plugin(plugin.PluginBase):
         import os
 
         required = self.environment[envkeys.REQUIRED_ARCH.name]
-        machine = os.uname().machine  # what platform.machine() reports, without importing it
+        # What platform.machine() reports, without importing it (Python 2: a plain tuple).
+        machine = os.uname()[4]
         if machine != required:
             raise RuntimeError(
                 "Hosted Engine deploy requested on a {} host; Hosted Engine hosts must be "
