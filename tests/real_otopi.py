@@ -4,8 +4,8 @@ OTOPI_TREE is a checkout of oVirt/otopi (never part of this repository) with
 src/otopi/config.py generated from config.py.in.in. Runs go through the tree's own
 src/bin/otopi wrapper, as on a host (it joins every argument into one string that otopi
 splits again, and runs Python with -B), with OTOPI_PYTHON set to the interpreter running
-the tests (or to OTOPI_TREE_PYTHON) (it needs jinja2 and otopi's `distro`). Without OTOPI_TREE everything runs on the
-test double.
+the tests, or to OTOPI_TREE_PYTHON (it needs jinja2, and otopi 1.10 needs `distro`).
+Without OTOPI_TREE everything runs on the test double.
 """
 
 import os
