@@ -261,6 +261,17 @@ def unit_environment(unit_path):  # type: (str) -> Dict[str, Any]
     return environment
 
 
+def typed(value):  # type: (Any) -> str
+    """otopi's type:value for None, a bool, an int or a str (the form of a config file line)."""
+    if value is None:
+        return "none:"
+    if isinstance(value, bool):
+        return "bool:{}".format(value)
+    if isinstance(value, int):
+        return "int:{}".format(value)
+    return "str:{}".format(value)
+
+
 def expected_conf(unit_path):  # type: (str) -> bytes
     """What the library renders for a unit: the bytes the plugins must write."""
     from ovirt_he_deploy import render, validation

@@ -6,9 +6,9 @@ import os
 import shlex
 
 import pytest
-from he_host import SECRET_PASSWORD, assert_no_secret, example
+from he_host import SECRET_PASSWORD, assert_no_secret, example, typed, unit_environment
 
-from ovirt_he_deploy import otopiconf
+from ovirt_he_deploy.unit import DeployUnit
 
 NFS = example("nfs.conf")
 ISCSI = example("iscsi-chap.conf")
@@ -16,7 +16,7 @@ ESC = "\x1b"
 
 
 def base(unit_path):
-    return dict(otopiconf.load_unit(unit_path).config)
+    return dict(DeployUnit.from_environment(unit_environment(unit_path)).config)
 
 
 def write_unit(directory, values, action="deploy"):
@@ -25,7 +25,7 @@ def write_unit(directory, values, action="deploy"):
     lines = ["[environment:default]"]
     if action is not None:
         lines.append("HOSTED_ENGINE/action=str:{}".format(action))
-    lines += ["HOSTED_ENGINE_CONFIG/{}={}".format(key, otopiconf.format_typed(value))
+    lines += ["HOSTED_ENGINE_CONFIG/{}={}".format(key, typed(value))
               for key, value in values.items() if value is not None]
     with open(path, "w") as stream:
         stream.write("\n".join(lines) + "\n")
