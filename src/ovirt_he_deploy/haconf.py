@@ -1,24 +1,29 @@
 """ha.conf, HA's local state: the local maintenance flags, edited as HA's own writers do."""
 
+import errno
 import fcntl
 import os
 import time
-from typing import List, Optional, Tuple
 
+from .compat import TYPE_CHECKING, bytes_from_text, monotonic, text_from_bytes
 from .hostfs import HostFileError, file_error, resolve_account
 from .plan import MaintenanceChange
+
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 # HA's own writers hold ha.conf's flock for a moment; never wait on it forever.
 HA_CONF_LOCK_SECONDS = 30.0
 
 
-def ha_flag(value: "Optional[str]") -> bool:
+def ha_flag(value):
+    # type: (Optional[str]) -> bool
     """A boolean of ha.conf as HA reads it (lib/util.py to_bool): t, y or 1 first is True."""
     return str(value).lower()[:1] in ("t", "y", "1")
 
 
-def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str], ...]",
-                      chown: bool = True) -> bool:
+def apply_maintenance(change, values, chown=True):
+    # type: (MaintenanceChange, Tuple[Tuple[str, str], ...], bool) -> bool
     """Set ha.conf keys the way HA's own writers do; returns whether the file changed.
 
     ovirt-hosted-engine-ha (env/config_file.py set_and_write, used by VDSM's
@@ -34,9 +39,8 @@ def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str],
     try:
         _lock_ha_conf(fd, change.path)
         old = _read_fd(fd)
-        # surrogateescape: bytes of lines we do not touch are written back exactly.
-        text = old.decode("ascii", errors="surrogateescape")
-        new = change.apply(text, values).encode("ascii", errors="surrogateescape")
+        # Bytes of lines we do not touch are written back exactly.
+        new = bytes_from_text(change.apply(text_from_bytes(old), values))
         if new == old and not created:
             return False
         os.lseek(fd, 0, os.SEEK_SET)
@@ -46,28 +50,28 @@ def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str],
         os.ftruncate(fd, len(new))
         os.fsync(fd)
         return True
-    except OSError as error:
-        raise file_error("update", change.path, error) from None
+    except EnvironmentError as error:  # OSError; fcntl raises IOError on Python 2
+        raise file_error("update", change.path, error)
     finally:
         os.close(fd)  # also releases the flock
 
 
-def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
+def _open_ha_conf(change, chown):
+    # type: (MaintenanceChange, bool) -> Tuple[int, bool]
     # O_NOFOLLOW: the state directory belongs to vdsm; a link planted there must not make
     # a root run write somewhere else.
     flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(change.path, flags), False
-    except FileNotFoundError:
-        pass
     except OSError as error:
-        raise file_error("open", change.path, error) from None
+        if error.errno != errno.ENOENT:
+            raise file_error("open", change.path, error)
     try:
         fd = os.open(change.path, flags | os.O_CREAT | os.O_EXCL, change.mode)
-    except FileExistsError:  # HA created it meanwhile
-        return _open_ha_conf(change, chown)
     except OSError as error:
-        raise file_error("create", change.path, error) from None
+        if error.errno == errno.EEXIST:  # HA created it meanwhile
+            return _open_ha_conf(change, chown)
+        raise file_error("create", change.path, error)
     try:
         if chown:
             uid, gid = resolve_account(change.owner, change.group)
@@ -78,38 +82,42 @@ def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
         os.unlink(change.path)
         if isinstance(error, HostFileError):
             raise
-        raise file_error("create", change.path, error) from None
+        raise file_error("create", change.path, error)
     return fd, True
 
 
-def _lock_ha_conf(fd: int, path: str) -> None:
-    deadline = time.monotonic() + HA_CONF_LOCK_SECONDS
+def _lock_ha_conf(fd, path):
+    # type: (int, str) -> None
+    deadline = monotonic() + HA_CONF_LOCK_SECONDS
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
+        except EnvironmentError as error:  # BlockingIOError; IOError on Python 2
+            if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
+                raise
+            if monotonic() >= deadline:
                 raise HostFileError(
                     "cannot lock {}: another process has held its lock for {:.0f} s "
                     "(ovirt-hosted-engine-ha, VDSM or hosted-engine write it under that "
                     "lock); check 'lsof {}' and retry. Nothing was changed.".format(
-                        path, HA_CONF_LOCK_SECONDS, path)) from None
+                        path, HA_CONF_LOCK_SECONDS, path))
             time.sleep(0.1)
 
 
-def _read_fd(fd: int) -> bytes:
-    chunks: List[bytes] = []
-    offset = 0
+def _read_fd(fd):
+    # type: (int) -> bytes
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []  # type: List[bytes]
     while True:
-        chunk = os.pread(fd, 65536, offset)
+        chunk = os.read(fd, 65536)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
-        offset += len(chunk)
 
 
-def set_local_maintenance(change: MaintenanceChange, chown: bool = True) -> bool:
+def set_local_maintenance(change, chown=True):
+    # type: (MaintenanceChange, bool) -> bool
     """Keep a half-deployed host from being chosen to run the engine VM.
 
     Applies the change's on-abort values where ovirt-hosted-engine-ha has its state

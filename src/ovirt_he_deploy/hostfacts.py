@@ -3,12 +3,14 @@
 import os
 
 from . import keyvalue
+from .compat import readable_text
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
 from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
 
 
-def read_facts(settings: HostSettings) -> HostFacts:
+def read_facts(settings):
+    # type: (HostSettings) -> HostFacts
     """What the host has before the run; unreadable files count as unknown, not as errors."""
     conf_exists = os.path.lexists(settings.conf_file)
     host_id = None
@@ -18,7 +20,7 @@ def read_facts(settings: HostSettings) -> HostFacts:
         except HostFileError:
             data = None
         if data is not None:
-            value = keyvalue.parse(data.decode("ascii", errors="replace")).get("host_id")
+            value = keyvalue.parse(readable_text(data)).get("host_id")
             host_id = value if value else None
     manual = False
     try:
@@ -26,8 +28,7 @@ def read_facts(settings: HostSettings) -> HostFacts:
     except HostFileError:
         ha = None
     if ha is not None:
-        manual = ha_flag(keyvalue.parse(ha.decode("ascii", errors="replace")).get(
-            LOCAL_MAINTENANCE_MANUAL))
+        manual = ha_flag(keyvalue.parse(readable_text(ha)).get(LOCAL_MAINTENANCE_MANUAL))
     return HostFacts(
         conf_exists=conf_exists,
         conf_host_id=host_id,

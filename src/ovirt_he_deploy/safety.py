@@ -14,45 +14,53 @@ options; ovirt-hosted-engine-ha 9d39eb07c0 ``env/config_file.py`` lines 50-55.
 """
 
 import re
-from typing import FrozenSet, Optional, Tuple
 
+from .compat import TYPE_CHECKING, ascii, isprintable
 from .records import Record
+
+if TYPE_CHECKING:
+    from typing import FrozenSet, Optional, Tuple
 
 # Characters bash interprets inside an unquoted assignment word or right after it:
 # expansion ($ `), quoting and escaping (' " \), command separators and pipes (; & |),
 # redirections (< >), subshells and arrays (( )), and tilde expansion (~).
-SHELL_SPECIAL: "FrozenSet[str]" = frozenset("$`\\'\";&|<>()~")
+SHELL_SPECIAL = frozenset("$`\\'\";&|<>()~")  # type: FrozenSet[str]
 
-KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-DIGITS_PATTERN = re.compile(r"[0-9]+")
+# Whole-text patterns end in \Z, used with match (Python 2 has no fullmatch): '$' would also
+# match before a trailing LF, so 'host_id\n' would pass.
+KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+DIGITS_PATTERN = re.compile(r"[0-9]+\Z")
 NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 SPECIAL_PARAMETERS = frozenset("0123456789@*#?$!-")
 OPERATORS = frozenset(";&|()<>")
 # Fast paths (most values): printable ASCII without outer blanks; nothing bash reads specially.
-PLAIN_VALUE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?")
-NOTHING_FOR_BASH = re.compile(r"[^$`\\'\"\s;&|<>()~]*")
+PLAIN_VALUE = re.compile(r"(?:[!-~](?:[ -~]*[!-~])?)?\Z")
+NOTHING_FOR_BASH = re.compile(r"[^$`\\'\"\s;&|<>()~]*\Z")
 
 _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "ESC",
                   "\x7f": "DEL"}
 
 
-def is_digits(text: str) -> bool:
+def is_digits(text):
+    # type: (str) -> bool
     """True for one or more ASCII digits only (str.isdigit also takes other scripts' digits)."""
-    return DIGITS_PATTERN.fullmatch(text) is not None
+    return DIGITS_PATTERN.match(text) is not None
 
 
-def printable(text: str) -> str:
+def printable(text):
+    # type: (str) -> str
     """Text safe for a terminal or a log: every non-printable character as an escape.
 
     Keys, paths and values can hold ESC, CR or bidi controls; echoed raw they would move
     the cursor, rewrite the line or hide text. Printable text (non-ASCII letters too) stays.
     """
-    if text.isprintable():
+    if isprintable(text):
         return text
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    return "".join(char if isprintable(char) else ascii(char)[1:-1] for char in text)
 
 
-def describe_char(char: str) -> str:
+def describe_char(char):
+    # type: (str) -> str
     """A readable name for one character, safe to print."""
     if char in _CONTROL_NAMES:
         return "{} ({})".format(ascii(char), _CONTROL_NAMES[char])
@@ -61,7 +69,8 @@ def describe_char(char: str) -> str:
     return ascii(char)
 
 
-def unsafe_char(value: str, allowed: "FrozenSet[str]" = frozenset()) -> "Optional[str]":
+def unsafe_char(value, allowed=frozenset()):
+    # type: (str, FrozenSet[str]) -> Optional[str]
     """The strict rule: printable ASCII without blanks or shell characters, or why not.
 
     Used for keys; values go through value_problem and bash_reading instead.
@@ -81,7 +90,8 @@ def unsafe_char(value: str, allowed: "FrozenSet[str]" = frozenset()) -> "Optiona
     return None
 
 
-def value_problem(value: str) -> "Optional[str]":
+def value_problem(value):
+    # type: (str) -> Optional[str]
     """Why the readers would split, strip or decode a value differently, or None.
 
     - control characters: CR ends a line for HA (text mode, config_file.py:50-51) but not
@@ -92,7 +102,7 @@ def value_problem(value: str) -> "Optional[str]":
       catches only OSError/IOError (:57), so an undecodable byte stops the agent.
     - a leading or trailing blank: HA strips it (config_file.py:55), bash does not.
     """
-    if PLAIN_VALUE.fullmatch(value):
+    if PLAIN_VALUE.match(value):
         return None
     for char in value:
         code = ord(char)
@@ -108,12 +118,12 @@ def value_problem(value: str) -> "Optional[str]":
 class BashReading(Record):
     """What `source` does with the line key=VALUE: refuses (runs or stops), or differs."""
 
-    refused: "Optional[str]"
-    differs: "Optional[str]"
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("refused", "differs")
 
-    def __init__(self, refused: "Optional[str]" = None, differs: "Optional[str]" = None) -> None:
-        self._init(refused, differs)
+    def __init__(self, refused=None, differs=None):
+        # type: (Optional[str], Optional[str]) -> None
+        self.refused = refused
+        self.differs = differs
 
 
 _UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the file into "
@@ -121,19 +131,22 @@ _UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the fi
 _SUBSTITUTION = "{}: bash runs or evaluates it (command, arithmetic or parameter expansion)"
 
 
-class _Scanner:
+class _Scanner(object):
     """Follows bash's quoting through one assignment value (no LF, printable ASCII)."""
 
-    def __init__(self, value: str, redirect_pairs: bool):
+    def __init__(self, value, redirect_pairs):
+        # type: (str, bool) -> None
         self.value = value
         self.redirect_pairs = redirect_pairs
-        self.differs: Optional[str] = None
+        self.differs = None  # type: Optional[str]
 
-    def _differ(self, why: str) -> None:
+    def _differ(self, why):
+        # type: (str) -> None
         if self.differs is None:
             self.differs = why
 
-    def _expansion(self, index: int) -> "Optional[str]":
+    def _expansion(self, index):
+        # type: (int) -> Optional[str]
         """A refusal for '$' at index when it starts $( ${ $[, else None."""
         following = self.value[index + 1:index + 2]
         if following in ("(", "{", "["):
@@ -142,7 +155,8 @@ class _Scanner:
             self._differ("'$' expands a shell variable")
         return None
 
-    def _double(self, index: int) -> "Tuple[int, Optional[str]]":
+    def _double(self, index):
+        # type: (int) -> Tuple[int, Optional[str]]
         """Scan a double-quoted part from just after its quote: (end, refusal)."""
         value = self.value
         while index < len(value):
@@ -161,7 +175,8 @@ class _Scanner:
             index += 1
         return index, _UNBALANCED.format("double")
 
-    def scan(self) -> BashReading:
+    def scan(self):
+        # type: () -> BashReading
         value = self.value
         index = 0
         tilde_here = True  # start of the value, after an unquoted ':' or a redirection
@@ -223,7 +238,8 @@ class _Scanner:
                 index += 1
         return BashReading(differs=self.differs)
 
-    def _ansi_c(self, index: int) -> "Tuple[int, Optional[str]]":
+    def _ansi_c(self, index):
+        # type: (int) -> Tuple[int, Optional[str]]
         """Scan $'...' from just after its quote: a backslash escapes any character."""
         value = self.value
         while index < len(value):
@@ -236,7 +252,8 @@ class _Scanner:
         return index, _UNBALANCED.format("$'")
 
 
-def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
+def bash_reading(value, redirect_pairs=False):
+    # type: (str, bool) -> BashReading
     """How `source` reads the line key=VALUE, for a value that passed value_problem.
 
     refused: bash would run something, redirect, or stop reading or join lines, so the
@@ -245,17 +262,17 @@ def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
     runs and every other line still reads back exactly. redirect_pairs allows '<>' (the
     separator of iscsi_paths_blacklist), which bash reads as a harmless redirection.
     """
-    if NOTHING_FOR_BASH.fullmatch(value):
+    if NOTHING_FOR_BASH.match(value):
         return BashReading()
     return _Scanner(value, redirect_pairs).scan()
 
 
-def key_problem(key: str) -> "Optional[str]":
+def key_problem(key):
+    # type: (str) -> Optional[str]
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
         return "is empty"
-    # fullmatch: with match, '$' also matches before a trailing LF, so 'host_id\n' passed.
-    if KEY_PATTERN.fullmatch(key):
+    if KEY_PATTERN.match(key):
         if not any(char.islower() for char in key):
             # Environment-style names: bash or the hosted-engine script give many of them a
             # meaning (PATH, IFS, UID read-only, BASH_ENV, '_'), so `source` would not read

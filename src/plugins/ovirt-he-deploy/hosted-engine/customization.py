@@ -18,7 +18,7 @@ class Plugin(plugin.PluginBase):
     """Turns the engine's deploy-unit section into a checked plan before anything changes."""
 
     def __init__(self, context):
-        super().__init__(context=context)
+        super(Plugin, self).__init__(context=context)
         self._lock = None
         self._refused_secrets = {}
 
@@ -121,6 +121,8 @@ class Plugin(plugin.PluginBase):
     def _say_config_is_unused(self):
         # A deploy unit whose action line is missing does nothing: say so (cheaply; a run
         # with action none imports nothing else of the library).
+        from ovirt_he_deploy.compat import ascii
+
         names = [ascii(name)[1:-1] for name in envkeys.config_keys(self.environment)]
         self.logger.warning(
             "Hosted Engine: %s %s key%s will not be used: %s is none (absent means none) "
@@ -132,7 +134,8 @@ class Plugin(plugin.PluginBase):
         import os
 
         required = self.environment[envkeys.REQUIRED_ARCH.name]
-        machine = os.uname().machine  # what platform.machine() reports, without importing it
+        # What platform.machine() reports, without importing it (Python 2: a plain tuple).
+        machine = os.uname()[4]
         if machine != required:
             raise RuntimeError(
                 "Hosted Engine deploy requested on a {} host; Hosted Engine hosts must be "
