@@ -219,6 +219,13 @@ def native(data):  # type: (bytes) -> str
     return data if str is bytes else data.decode("utf-8")
 
 
+def native_text(text):  # type: (Any) -> str
+    """Text as otopi hands it to the group: the str itself on Python 3, its UTF-8 bytes (the
+    native str) on 2.7. Non-ASCII test data is written native_text(u"h\u00e9"): a plain
+    "\u00e9" in a Python 2 str is six ASCII characters, not the character."""
+    return text if isinstance(text, str) else text.encode("utf-8")
+
+
 def make_host(root):  # type: (str) -> Host
     """A fake host below root: the conf and HA state directories, ha.conf in maintenance."""
     for sub in ("etc/ovirt-hosted-engine", "var/lib/ovirt-hosted-engine-ha", "log"):

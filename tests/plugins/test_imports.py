@@ -142,6 +142,8 @@ def _is_third_party(top):  # type: (str) -> bool
         return False
     path = os.path.realpath(origin)
     stdlib = [os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")]
+    # A Python 2.7 virtualenv's stdlib is its own directory of links into the real one.
+    stdlib.append(os.path.dirname(os.path.realpath(os.__file__)))
     inside = any(path.startswith(directory + os.sep) for directory in stdlib)
     return not inside or "site-packages" in path or "dist-packages" in path
 

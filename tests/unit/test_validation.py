@@ -5,6 +5,7 @@ import os
 import pytest
 
 from ovirt_he_deploy import confkeys, rules, validation
+from ovirt_he_deploy.compat import ascii, isprintable
 from ovirt_he_deploy.unit import InvalidUnit
 
 from .helpers import (
@@ -14,6 +15,7 @@ from .helpers import (
     ZERO_UUID,
     config,
     env_key,
+    native_text,
     only_problem,
     problems,
     unit,
@@ -92,7 +94,7 @@ def test_host_id_in_range_is_valid(value):
     pytest.param("1.5", "between 1 and 2000", id="fraction"),
     pytest.param("abc", "between 1 and 2000", id="letters"),
     pytest.param("", "is empty", id="empty"),
-    pytest.param("\u0663", "non-ASCII", id="arabic-digit"),
+    pytest.param(native_text(u"\u0663"), "non-ASCII", id="arabic-digit"),
     pytest.param("2_", "between 1 and 2000", id="trailing-underscore"),
     pytest.param("0x2", "between 1 and 2000", id="hex"),
 ])
@@ -432,7 +434,7 @@ def test_no_config_keys_no_warning(action):
 
 def test_unused_key_names_are_escaped():
     result = validation.check(unit({"bad\x1b[2Jkey": "1"}, action=None))
-    assert result.warnings[0].isprintable() and "bad\\x1b[2Jkey" in result.warnings[0]
+    assert isprintable(result.warnings[0]) and "bad\\x1b[2Jkey" in result.warnings[0]
 
 
 def test_int_value_is_accepted_as_text():
@@ -472,11 +474,12 @@ def test_all_problems_are_collected_together():
 SECRET_CASES = [
     pytest.param({"password": "Sup3r$ecret"}, "Sup3r$ecret", id="unsafe-password"),
     pytest.param({"password": "p@ss word"}, "p@ss word", id="password-with-space"),
-    pytest.param({"password": "h\u00e9mlig"}, "h\u00e9mlig", id="non-ascii-password"),
+    pytest.param({"password": native_text(u"h\u00e9mlig")}, native_text(u"h\u00e9mlig"),
+                 id="non-ascii-password"),
     pytest.param({"password": 12345678}, "12345678", id="int-password-is-fine-but-user"),
     pytest.param({"password": ["s3cr3tlist"]}, "s3cr3tlist", id="list-password"),
     pytest.param({"user": "chap;user"}, "chap;user", id="unsafe-user"),
-    pytest.param({**MULTI, "password": "Ab,Cd9xyz,Ef"}, "Cd9xyz", id="multi-count"),
+    pytest.param(dict(MULTI, password="Ab,Cd9xyz,Ef"), "Cd9xyz", id="multi-count"),
 ]
 
 
@@ -604,23 +607,24 @@ def test_unknown_key_type_is_warned_as_a_script_variable():
 # -- what a message may show --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["bad\x1b[2Jkey", "bad\rkey", "bad\u202ekey", "bad\x00"])
+@pytest.mark.parametrize("key", ["bad\x1b[2Jkey", "bad\rkey", native_text(u"bad\u202ekey"),
+                                 "bad\x00"])
 def test_problem_keys_never_carry_raw_control_characters(key):
     found = problems(config(**{key: "1"}))
     assert len(found) == 1
-    assert found[0].key.isprintable() and str(found[0]).isprintable()
-    assert str(InvalidUnit(found)).replace("\n", "").isprintable()
+    assert isprintable(found[0].key) and isprintable(str(found[0]))
+    assert isprintable(str(InvalidUnit(found)).replace("\n", ""))
 
 
 @pytest.mark.parametrize("key, value", [
     pytest.param("fqdn", "engine\x1b[2J", id="fqdn-escape"),
     pytest.param("custom", "a\rb", id="custom-cr"),
-    pytest.param("fqdn", "eng\u202eine", id="fqdn-bidi"),
+    pytest.param("fqdn", native_text(u"eng\u202eine"), id="fqdn-bidi"),
     pytest.param("host_id", "2\x9b", id="host-id-c1"),
 ])
 def test_values_in_messages_are_escaped(key, value):
     found = problems(config(**{key: value}))
-    assert found and all(str(p).isprintable() for p in found)
+    assert found and all(isprintable(str(p)) for p in found)
 
 
 # -- the rules list is the README's ---------------------------------------------------------
@@ -650,7 +654,7 @@ RULE_EXAMPLES = [
     ("not a shell identifier", "nfs", {"host-id": "2"}, "host-id"),
     ("without a lower-case letter", "nfs", {"PATH": "/tmp"}, "PATH"),
     ("control character", "nfs", {"mnt_options": "a\x1bb"}, "mnt_options"),
-    ("non-ASCII", "nfs", {"mnt_options": "h\u00e9"}, "mnt_options"),
+    ("non-ASCII", "nfs", {"mnt_options": native_text(u"h\u00e9")}, "mnt_options"),
     ("starts or ends with a blank", "nfs", {"fqdn": "engine.example.com "}, "fqdn"),
     ("bash would run or stop on", "iscsi", {"password": "a;reboot"}, "password"),
     ("in `vmid` and `conf`", "nfs", {"conf": "/run/$x/vm.conf"}, "conf"),
