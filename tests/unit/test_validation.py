@@ -1,5 +1,6 @@
 """validation.check/validate: one case per rule, every problem naming its env key."""
 
+import collections
 import os
 import sys
 
@@ -431,8 +432,9 @@ def test_remove_and_none_do_not_check_the_config(action):
     pytest.param("remove", "HOSTED_ENGINE/action is remove", id="remove"),
 ])
 def test_config_keys_without_deploy_are_said_to_be_unused(action, why):
-    result = validation.check(unit({"host_id": "2", "fqdn": "e.example.com"},
-                                   action=action))
+    # in this order on Python 2.7 too, whose dicts have none
+    result = validation.check(unit(collections.OrderedDict(
+        [("host_id", "2"), ("fqdn", "e.example.com")]), action=action))
     (warning,) = result.warnings
     assert warning.startswith("2 HOSTED_ENGINE_CONFIG/* keys will not be used: " + why)
     assert "(host_id fqdn)" in warning and "HOSTED_ENGINE/action=str:deploy" in warning
