@@ -47,30 +47,61 @@ _SELINUXENABLED = """#!/bin/sh
 exit 0
 """
 _HOSTED_ENGINE = """#!{python}
-# Fake `hosted-engine`: records how it was called and what the host looked like then.
+# Fake `hosted-engine`: records how it was called and what the host looked like then, and
+# fails where the real --clean-metadata fails (read in ovirt-hosted-engine-setup
+# src/bin/hosted-engine.in and ovirt-hosted-engine-ha agent/hosted_engine.py, agent.py).
 import json, os, sys, time
 root = {root!r}
 state = {{}}
 if os.path.exists({state!r}):
     with open({state!r}) as f:
         state = json.load(f).get("services", {{}})
+running = sorted(name for name, s in state.items() if s.get("running"))
 with open(os.path.join(root, "commands.log"), "a") as log:
     log.write(json.dumps({{
         "argv": sys.argv[1:],
         "conf_exists": os.path.exists({conf!r}),
-        "running": sorted(name for name, s in state.items() if s.get("running")),
+        "running": running,
     }}) + "\\n")
 if os.path.exists(os.path.join(root, "hosted-engine.sleep")):
     time.sleep(float(open(os.path.join(root, "hosted-engine.sleep")).read()))
 if os.path.exists(os.path.join(root, "hosted-engine.fail")):
     sys.stderr.write(open(os.path.join(root, "hosted-engine.fail")).read())
     sys.exit(1)
+# The script sources hosted-engine.conf for ${{vmid}} and refuses without it
+# (hosted-engine.in:26-28, cmd_clean_metadata).
+if not os.path.exists({conf!r}):
+    sys.stdout.write("You must run deploy first\\n")
+    sys.exit(1)
+# clean() checks `service vdsmd status` first and returns -2, the agent's exit code
+# (hosted_engine.py:375-384, agent.py:90).
+if "vdsmd" in state and "vdsmd" not in running:
+    sys.stderr.write("ERROR:ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine:"
+                     "Required service vdsmd is not up.\\n")
+    sys.exit(254)
+# Then it connects to the broker: without it, -99 (agent.py:138-139,146).
+if "ovirt-ha-broker" in state and "ovirt-ha-broker" not in running:
+    sys.stderr.write("ERROR:ovirt_hosted_engine_ha.agent.agent.Agent:Can't initialize "
+                     "brokerlink 'Failed to connect to broker'\\n")
+    sys.exit(157)
+# A running agent keeps its slot live: not cleaned, exit 0 all the same (:401-407).
+if "ovirt-ha-agent" in running:
+    sys.stderr.write("ERROR:ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine:"
+                     "Cannot clean unclean metadata block. Consider --force-clean.\\n")
 """
 
 
 def real():  # type: () -> bool
     """True when the runs go to the real otopi."""
     return real_otopi.tree() is not None
+
+
+def otopi_version():  # type: () -> str
+    """'1.8' or '1.10': the otopi the runs go to (the real tree's, or the double's mode)."""
+    otopi_tree = real_otopi.tree()
+    if otopi_tree is None:
+        return os.environ.get(otopi_harness.DOUBLE_VERSION_ENV) or "1.10"
+    return real_otopi.version(otopi_tree)
 
 
 class Host(object):

@@ -33,6 +33,15 @@ def wrapper(otopi_tree):  # type: (str) -> str
     return os.path.join(otopi_tree, "src", "bin", "otopi")
 
 
+def version(otopi_tree):  # type: (str) -> str
+    """The tree's otopi as major.minor ('1.8', '1.10'), from its generated config.py."""
+    with open(os.path.join(otopi_tree, "src", "otopi", "config.py")) as stream:
+        for line in stream:
+            if line.startswith("PACKAGE_VERSION"):
+                return ".".join(line.split("=", 1)[1].strip().strip("'\"").split(".")[:2])
+    raise RuntimeError("{}: no PACKAGE_VERSION in src/otopi/config.py".format(otopi_tree))
+
+
 def check_tree(otopi_tree):  # type: (str) -> None
     """A clear error for a tree that cannot run (rather than a confusing test failure)."""
     config = os.path.join(otopi_tree, "src", "otopi", "config.py")

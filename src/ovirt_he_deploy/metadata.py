@@ -2,8 +2,10 @@
 
 `hosted-engine --clean-metadata` runs the agent's own cleanup (`ovirt-ha-agent --cleanup`,
 ovirt-hosted-engine-setup src/bin/hosted-engine.in cmd_clean_metadata): it needs this host's
-agent stopped (so its slot says "stopped"), the broker running and hosted-engine.conf in
-place. --force-cleanup overrides those safety checks and is never used here.
+agent stopped (so its slot says "stopped"), the broker running, hosted-engine.conf in place
+(the script sources it) and vdsmd running (ovirt-hosted-engine-ha agent/hosted_engine.py
+clean() checks it first): so a remove runs it in closeup, after ovirt-host-deploy has started
+VDSM again. --force-cleanup overrides those safety checks and is never used here.
 """
 
 from . import plan

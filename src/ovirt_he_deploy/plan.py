@@ -188,8 +188,9 @@ class Plan(Record):
         self.enable = enable
         self.restart = restart
         self.must_run = must_run
-        # Remove, right before the commit: stop these in order; after the first (the agent),
-        # while the broker still runs and the conf is in place, free this host's metadata slot.
+        # Remove, in closeup once VDSM runs again, before the conf is moved: stop these in
+        # order; after the first (the agent), while the broker still runs and the conf is in
+        # place, free this host's metadata slot.
         self.stop_before_commit = stop_before_commit
         self.clean_metadata_host_id = clean_metadata_host_id
         self.disable = disable
@@ -311,11 +312,14 @@ def describe(plan):
     for warning in plan.warnings:
         add("warning: " + warning)
     if plan.stop_before_commit:
-        add("before the commit: stop {}".format(" then ".join(plan.stop_before_commit)))
+        first, rest = plan.stop_before_commit[0], plan.stop_before_commit[1:]
+        add("once VDSM runs again (closeup): stop {}".format(first))
         if plan.clean_metadata_host_id is not None:
             add("free this host's slot in the shared metadata with '{}' while {} still "
                 "runs (best effort)".format(CLEAN_METADATA.format(plan.clean_metadata_host_id),
                                             plan.stop_before_commit[-1]))
+        if rest:
+            add("stop {}".format(" then ".join(rest)))
     for removal in plan.removals:
         if facts.conf_exists:
             add("move {} to {} ({}:{} {:04o}, {} blanked){}".format(

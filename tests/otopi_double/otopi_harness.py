@@ -32,6 +32,8 @@ DOUBLE_DIR = os.path.dirname(os.path.abspath(__file__))
 FAKES_PLUGIN_DIR = os.path.join(DOUBLE_DIR, 'plugins')
 FAKES_GROUP = 'he-test-fakes'
 ENV_DUMP = 'OTOPI_DOUBLE_ENV_DUMP'
+# Which otopi the double behaves as: '1.10' (unset) or '1.8' (otopi/emulation.py).
+DOUBLE_VERSION_ENV = 'OTOPI_DOUBLE_VERSION'
 BOUNDARY = '--=451b80dc-996f-432e-9e4f-2b29ef6d1141=--'
 DEFAULT_TERMINATION = ('env-get -k BASE/error', 'log', 'quit')
 
@@ -288,13 +290,14 @@ def _newestLog(logdir):
 
 
 def run_otopi(
-    statements,        # type: Statements
-    os_env=None,       # type: Optional[Dict[str, Optional[str]]]
-    stdin_text=None,   # type: Optional[str]
-    inprocess=True,    # type: bool
-    cwd=None,          # type: Optional[str]
-    timeout=60.0,      # type: float
-    python=None,       # type: Optional[str]
+    statements,          # type: Statements
+    os_env=None,         # type: Optional[Dict[str, Optional[str]]]
+    stdin_text=None,     # type: Optional[str]
+    inprocess=True,      # type: bool
+    cwd=None,            # type: Optional[str]
+    timeout=60.0,        # type: float
+    python=None,         # type: Optional[str]
+    otopi_version=None,  # type: Optional[str]
 ):
     # type: (...) -> RunResult
     """Run the double once. `statements` are argv elements (each shlex-split by otopi).
@@ -303,10 +306,13 @@ def run_otopi(
     restore os.environ and the cwd afterwards. The log goes to a fresh temp dir unless
     OTOPI_LOGDIR / CORE/logDir say otherwise. Subprocess runs rebuild `environment` from the
     JSON dump (JSON-able values only) and `events` from it (or from the log when killed).
+    otopi_version: '1.8' runs the double as otopi 1.8 (else OTOPI_DOUBLE_VERSION decides).
     """
     argv = _statementList(statements)
     rundir = _runDir()
     env_updates = {'OTOPI_LOGDIR': rundir}
+    if otopi_version is not None:
+        env_updates[DOUBLE_VERSION_ENV] = otopi_version
     env_updates.update(os_env or {})
     if inprocess:
         return _runInProcess(argv, env_updates, stdin_text, cwd)

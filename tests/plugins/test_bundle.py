@@ -82,7 +82,7 @@ def test_the_bundle_deploys_with_the_library_and_template_it_carries(host, bundl
     assert result.environment["PROBE/templateDirs"] == [
         os.path.join(bundle, "pythonlib", "ovirt_he_deploy", "templates")]
     calls = [call for call in result.calls if call.startswith("closeup ")]
-    assert calls.index("closeup services.restart vdsmd") < calls.index(
+    assert calls.index("closeup services.state vdsmd True") < calls.index(
         "closeup services.restart ovirt-ha-agent")
     assert_no_secret(result.log_text, result.stdout)
 

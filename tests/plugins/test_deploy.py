@@ -5,7 +5,15 @@ import os
 import re
 import stat
 
-from he_host import PREFIX, SECRET_PASSWORD, assert_no_secret, example, expected_conf
+import pytest
+from he_host import (
+    PREFIX,
+    SECRET_PASSWORD,
+    assert_no_secret,
+    example,
+    expected_conf,
+    otopi_version,
+)
 
 
 def calls_in(result, stage):
@@ -116,17 +124,14 @@ def test_remove_keeps_a_copy_without_the_password_and_stops_and_disables_service
     assert kept == deployed.replace(b"password=" + SECRET_PASSWORD.encode(), b"password=")
     assert SECRET_PASSWORD.encode() not in kept
     assert stat.S_IMODE(os.stat(host.conf + ".undeployed").st_mode) == 0o440
-    # Last in MISC, right before the commit: the agent, then the metadata slot, then the
-    # broker.
-    assert calls_in(result, "misc")[:4] == [
-        "services.exists ovirt-ha-agent", "services.state ovirt-ha-agent False",
-        "services.exists ovirt-ha-broker", "services.state ovirt-ha-broker False",
-    ]
+    # In closeup (VDSM runs again there): the agent, then the metadata slot, then the
+    # broker; the conf is moved; then both are disabled. Nothing in MISC.
+    assert calls_in(result, "misc") == []
     assert calls_in(result, "closeup") == [
         "services.exists ovirt-ha-agent", "services.state ovirt-ha-agent False",
-        "services.startup ovirt-ha-agent False",
         "services.exists ovirt-ha-broker", "services.state ovirt-ha-broker False",
-        "services.startup ovirt-ha-broker False",
+        "services.exists ovirt-ha-agent", "services.startup ovirt-ha-agent False",
+        "services.exists ovirt-ha-broker", "services.startup ovirt-ha-broker False",
     ]
     assert not [call for call in result.calls if "packager" in call and "install" in call]
 
@@ -189,6 +194,8 @@ def test_deploy_does_not_rely_on_plugin_load_order(host):
         assert_no_secret(result.log_text, result.stdout)
 
 
+@pytest.mark.skipif(otopi_version() == "1.8", reason="otopi 1.8 has no "
+                    "CORE/ignoreMissingBeforeAfter: it never checks before/after names")
 def test_deploy_in_strict_mode_names_only_known_events(host):
     """With unknown before/after names fatal, only VDSM's event (absent here) may be missing."""
     result = host.run(example("nfs.conf"), "CORE/ignoreMissingBeforeAfter=bool:False")

@@ -43,7 +43,7 @@ def test_the_ha_services_start_after_vdsm_restarts(beside):
     result = beside.run(example("nfs.conf"), inprocess=False)
     assert result.exit_code == 0, result.stdout[-3000:]
     calls = closeup(result)
-    vdsm = calls.index("services.restart vdsmd")
+    vdsm = calls.index("services.state vdsmd True")
     assert vdsm < calls.index("services.restart ovirt-ha-broker") < calls.index(
         "services.restart ovirt-ha-agent")
     assert [event[1].rsplit(".", 2)[-2:] for event in result.events
@@ -57,7 +57,7 @@ def test_none_and_remove_beside_ovirt_host_deploy_succeed(beside, action):
         assert beside.run(example("nfs.conf"), inprocess=False).exit_code == 0
     result = beside.run(None, "HOSTED_ENGINE/action=str:" + action, inprocess=False)
     assert result.exit_code == 0, result.stdout[-3000:]
-    assert "services.restart vdsmd" in closeup(result)
+    assert "services.state vdsmd True" in closeup(result)
     assert beside.read(beside.conf) is None
     if action == "remove":
         assert beside.read(beside.conf + ".undeployed") is not None

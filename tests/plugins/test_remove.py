@@ -1,9 +1,12 @@
 """Remove: the shared metadata slot freed with the agent's own cleanup (agent stopped, broker
-running, conf in place, never --force-cleanup), best effort; no copy of the CHAP password."""
+running, conf in place, VDSM running, never --force-cleanup), best effort; no copy of the
+CHAP password."""
 
 import os
 
-from he_host import SECRET_PASSWORD, example
+import otopi_harness
+import pytest
+from he_host import SECRET_PASSWORD, STANDINS, example
 
 REMOVE = "HOSTED_ENGINE/action=str:remove"
 
@@ -20,7 +23,7 @@ def test_remove_frees_the_metadata_slot_while_only_the_broker_runs(host):
     assert result.exit_code == 0, result.stdout[-3000:]
     (call,) = host.commands()
     assert call == {"argv": ["--clean-metadata", "--host-id=3"], "conf_exists": True,
-                    "running": ["ovirt-ha-broker"]}
+                    "running": ["ovirt-ha-broker", "vdsmd"]}
     assert "freed this host's slot (host_id 3)" in result.stdout
     assert host.read(host.conf) is None
 
@@ -79,3 +82,56 @@ def test_remove_on_a_host_without_hosted_engine_changes_nothing(host):
     assert result.exit_code == 0, result.stdout[-3000:]
     assert host.commands() == []
     assert host.files() == ["ovirt-he-deploy.lock", "var/lib/ovirt-hosted-engine-ha/ha.conf"]
+
+
+# Beside ovirt-host-deploy 1.8 (its stand-in): vdsmd is stopped in PACKAGES for every action
+# and started again only in odeploycons.packages.vdsm.started (CLOSEUP, PRIORITY_LOW).
+
+@pytest.fixture
+def beside(host):
+    host.with_host_deploy = True
+    host.owner = host.group = None
+    return host
+
+
+def test_the_standin_stops_vdsm_so_a_cleanup_in_misc_would_fail(beside):
+    """The stand-in bites: the same command fails in MISC and works after VDSM started."""
+    deployed(beside)
+    result = beside.run(None, "PROBE/cleanMetadata=bool:True",
+                        *otopi_harness.group_statements(os.path.join(STANDINS, "probe"),
+                                                        "he-standin-probe"))
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert result.environment["PROBE/cleanInMisc"] == (
+        "254 ERROR:ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine:Required service "
+        "vdsmd is not up.")
+    # The agent runs (action none leaves it): the real one exits 0 and cleans nothing.
+    assert result.environment["PROBE/cleanAfterVdsmStarted"].startswith("0 ")
+
+
+def test_remove_beside_ovirt_host_deploy_frees_the_slot_once_vdsm_runs_again(beside):
+    deployed(beside)
+    result = beside.run(None, REMOVE)
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "packages services.state vdsmd False" in result.calls
+    (call,) = beside.commands()
+    assert call == {"argv": ["--clean-metadata", "--host-id=3"], "conf_exists": True,
+                    "running": ["ovirt-ha-broker", "vdsmd"]}
+    assert "freed this host's slot (host_id 3)" in result.stdout
+    closeup = [event[1] for event in result.events if event[0] == "closeup"]
+    assert closeup.index(
+        "otopi.plugins.ovirt_host_deploy.vdsm.packages.Plugin._start") < closeup.index(
+        "otopi.plugins.ovirt_he_deploy.hosted-engine.closeup.Plugin._closeup")
+    assert beside.read(beside.conf) is None
+    assert beside.read(beside.conf + ".undeployed") is not None
+    assert not [call for call in result.calls if call.startswith("misc services.")]
+
+
+def test_with_a_forced_reboot_vdsm_stays_down_and_the_remove_says_what_to_run(beside):
+    deployed(beside)
+    result = beside.run(None, REMOVE, "ODEPLOY/forceReboot=bool:True")
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "'hosted-engine --clean-metadata --host-id=3' failed (exit 254: ERROR:" in (
+        result.stdout)
+    assert "Required service vdsmd is not up." in result.stdout
+    assert "--host-id=3 --force-cleanup' on a remaining Hosted Engine host" in result.stdout
+    assert beside.read(beside.conf) is None

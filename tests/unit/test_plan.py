@@ -148,12 +148,13 @@ def test_describe_remove():
     text = plan.describe(plan.build(ValidUnit(action="remove"), SETTINGS, DEPLOYED))
     assert text == (
         "Action remove:\n"
-        "  1. before the commit: stop ovirt-ha-agent then ovirt-ha-broker\n"
+        "  1. once VDSM runs again (closeup): stop ovirt-ha-agent\n"
         "  2. free this host's slot in the shared metadata with 'hosted-engine "
         "--clean-metadata --host-id=3' while ovirt-ha-broker still runs (best effort)\n"
-        "  3. move {0} to {0}.undeployed (vdsm:kvm 0440, password blanked), remove "
+        "  3. stop ovirt-ha-broker\n"
+        "  4. move {0} to {0}.undeployed (vdsm:kvm 0440, password blanked), remove "
         "{0}.previous if present\n"
-        "  4. disable ovirt-ha-agent, ovirt-ha-broker\n".format(CONF))
+        "  5. disable ovirt-ha-agent, ovirt-ha-broker\n".format(CONF))
 
 
 def test_describe_remove_on_a_host_without_conf():

@@ -9,7 +9,7 @@ import re
 import sys
 import traceback
 
-from . import base, command, constants, dialog, packager, plugin, services, util
+from . import base, command, constants, dialog, emulation, packager, plugin, services, util
 
 NOTIFY_ERROR = 0
 NOTIFY_REEXEC = 1
@@ -65,6 +65,7 @@ class Context(base.Base):
 
     def __init__(self, stdin=None, stdout=None):
         super(Context, self).__init__()
+        self.otopiVersion = emulation.apply()
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
         self._plugins = []
@@ -94,8 +95,9 @@ class Context(base.Base):
             constants.BaseEnv.SUPPRESS_ENVIRONMENT_KEYS: [],
             constants.BaseEnv.RANDOMIZE_EVENTS: False,
             constants.BaseEnv.FAIL_ON_PRIO_OVERRIDE: True,
-            constants.BaseEnv.IGNORE_MISSING_BEFORE_AFTER: True,
         }
+        if self.otopiVersion != emulation.V1_8:
+            self.environment[emulation.IGNORE_MISSING_BEFORE_AFTER] = True
         self._dialog = dialog.DialogBase()
         self._services = services.ServicesBase()
         self._packager = packager.PackagerBase()
@@ -369,7 +371,7 @@ class Context(base.Base):
     def checkSequence(self):
         """STAGE_SETUP check, with otopi's messages: a bare-string before/after is an error;
         an unknown name is a DEBUG line, and an error only with
-        CORE/ignoreMissingBeforeAfter=False."""
+        CORE/ignoreMissingBeforeAfter=False. otopi 1.8 does not look at the names at all."""
         names = set(m['name'] for m in self._methods if m['name'] is not None)
         ok = True
         for m in self._methods:
@@ -381,10 +383,12 @@ class Context(base.Base):
                         '"%s" parameter of method %s is a string, should probably be a '
                         'tuple. Perhaps a missing comma?', which, m['fullname'])
                     continue
+                if self.otopiVersion == emulation.V1_8:
+                    continue
                 for target in value:
                     if target in names:
                         continue
-                    if not self.environment[constants.BaseEnv.IGNORE_MISSING_BEFORE_AFTER]:
+                    if not self.environment[emulation.IGNORE_MISSING_BEFORE_AFTER]:
                         ok = False
                     self.logger.debug(
                         '"%s" parameter of method "%s" refers to a method name "%s", but '

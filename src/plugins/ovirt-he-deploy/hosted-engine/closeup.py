@@ -1,8 +1,11 @@
-"""Closeup: enable, restart and wait for the HA services on deploy; disable them on remove."""
+"""Closeup: enable, restart and wait for the HA services on deploy; on remove, free the
+metadata slot, move the conf away and stop and disable the services."""
 
 from otopi import plugin, util
 
 from ovirt_he_deploy import envkeys
+
+from . import changes
 
 # ovirt-host-deploy's event for "VDSM started" (STAGE_CLOSEUP, PRIORITY_LOW); starting the
 # agent before a VDSM restart aborts its storage connection. otopi ignores the name where
@@ -14,8 +17,8 @@ VDSM_STARTED = "odeploycons.packages.vdsm.started"
 
 
 @util.export
-class Plugin(plugin.PluginBase):
-    """Brings the HA services to the state the plan asks for."""
+class Plugin(changes.FileChanges, plugin.PluginBase):
+    """Brings the HA services to the state the plan asks for; a remove's last steps."""
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CLOSEUP,
@@ -27,7 +30,7 @@ class Plugin(plugin.PluginBase):
         if envkeys.is_deploy(self.environment):
             self._start_services()
         else:
-            self._stop_services()
+            self._remove()
 
     def _start_services(self):
         from ovirt_he_deploy import servicewait
@@ -58,12 +61,62 @@ class Plugin(plugin.PluginBase):
         # the services were stopped.
         raise RuntimeError("Hosted Engine: " + plan.service_failure(service, problem))
 
-    def _stop_services(self):
-        # Stopped before the commit already; stop again in case something started them.
+    def _remove(self):
+        # Here, not in MISC: ovirt-host-deploy stops vdsmd in PACKAGES for every action and
+        # starts it again only in the event this one follows, and the agent's cleanup checks
+        # vdsmd first (ovirt-hosted-engine-ha agent/hosted_engine.py clean()). It also needs
+        # this host's agent stopped (its slot then says "stopped"), the broker running, and
+        # the conf in place: `hosted-engine` sources it for vmid and refuses without it. So
+        # the conf is moved only after the cleanup, in a transaction of its own.
         the_plan = self.environment[envkeys.PLAN.name]
+        first, rest = the_plan.stop_before_commit[:1], the_plan.stop_before_commit[1:]
+        self._stop(first)
+        if the_plan.clean_metadata_host_id is not None:
+            self._clean_metadata(the_plan.clean_metadata_host_id)
+        self._stop(rest)
+        self._remove_files(the_plan.removals)
         for service in the_plan.disable:
             if self.services.exists(service):
-                self.services.state(service, False)
                 self.services.startup(service, False)
         self.logger.info("Hosted Engine: removed; %s stopped and disabled",
                          ", ".join(the_plan.disable))
+
+    def _stop(self, services):
+        for service in services:
+            if self.services.exists(service):
+                self.services.state(service, False)
+
+    def _remove_files(self, removals):
+        from otopi import transaction
+
+        from ovirt_he_deploy import hostfs
+
+        with transaction.Transaction() as files:
+            for removal in removals:
+                files.append(changes.StagedElement(
+                    self, hostfs.StagedRemoval(removal), removal.path))
+
+    def _clean_metadata(self, host_id):
+        from ovirt_he_deploy import metadata, plan
+
+        command = self._command("hosted-engine")
+        if command is None:
+            self.logger.warning(
+                "Hosted Engine: 'hosted-engine' is not installed, so this host's slot "
+                "(host_id %s) in the shared Hosted Engine metadata stays; %s.",
+                host_id, plan.metadata_manual_step(host_id))
+            return
+        args = metadata.clean_command(command, host_id)
+        seconds = self.environment[envkeys.METADATA_CLEANUP_SECONDS.name]
+        try:
+            # otopi checks the timeout between waits of callback_interval seconds
+            result = self.executePipe(({"args": args},), raiseOnError=False, timeout=seconds,
+                                      callback_interval=min(5, max(1, seconds)))
+            rc, stderr = result["result"][0]["rc"], result["result"][0]["stderr"]
+        except Exception as error:  # a timeout or a failure to run it: best effort
+            rc, stderr = None, [str(error)]
+        outcome = metadata.outcome(host_id, rc, stderr, seconds)
+        if outcome.freed:
+            self.logger.info("Hosted Engine: %s", outcome.message)
+        else:
+            self.logger.warning("Hosted Engine: %s", outcome.message)

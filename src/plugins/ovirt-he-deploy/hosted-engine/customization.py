@@ -33,9 +33,14 @@ class Plugin(plugin.PluginBase):
         # Registered before the log exists, so not even the first env dump shows them.
         filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
         filter_keys.extend(envkeys.SECRET_ENV_KEYS)
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, []).append(
-            re.compile(envkeys.SECRET_RECEIVE_PATTERN))
+        self._filter_received_secrets()
         self._secrets_as_text()
+
+    def _filter_received_secrets(self):
+        regexps = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [])
+        if not any(getattr(regexp, "pattern", None) == envkeys.SECRET_RECEIVE_PATTERN
+                   for regexp in regexps):
+            regexps.append(re.compile(envkeys.SECRET_RECEIVE_PATTERN))
 
     # otopi turns the whole environment into text around every event of a run, whatever
     # the event's condition says: each event, and each key in the environment, costs every
@@ -50,6 +55,10 @@ class Plugin(plugin.PluginBase):
         after=(otopicons.Stages.CORE_CONFIG_INIT,),
     )
     def _init(self):
+        # otopi 1.8 empties CORE/logFilterRe in otopi.core.log.init, after the boot event
+        # added ours (otopi-1.8.4 plugins/otopi/core/log.py:208-211; 1.10 empties it in the
+        # log plugin's constructor instead): add it again before the engine's dialog.
+        self._filter_received_secrets()
         self._secrets_as_text()
 
     @plugin.event(

@@ -35,6 +35,11 @@ class Plugin(plugin.PluginBase, packager.PackagerBase):
         super(Plugin, self).__init__(context=context)
         self._queue = []
         self._state = host
+        # What otopi's own base offers: otopi 1.8's PackagerBase has neither.
+        if hasattr(packager.PackagerBase, 'checkForSafeUpdate'):
+            self.checkForSafeUpdate = self._checkForSafeUpdate
+        if hasattr(packager.PackagerBase, 'getConf'):
+            self.getConf = self._getConf
 
     def _host(self):
         self._state.load()
@@ -129,11 +134,11 @@ class Plugin(plugin.PluginBase, packager.PackagerBase):
             })
         return result
 
-    def checkForSafeUpdate(self, packages):
+    def _checkForSafeUpdate(self, packages):
         self._record('checkForSafeUpdate', packages)
         return {'upgradeAvailable': False, 'missingRollback': [], 'packageOperations': []}
 
-    def getConf(self):
+    def _getConf(self):
         return {}
 
     @plugin.event(

@@ -18,8 +18,12 @@ DIES_AFTER_START = 'HE_FAKES/diesAfterStart'
 # status checks, then running, as ovirt-ha-agent does while systemd restarts it.
 SLOW_START = 'HE_FAKES/slowStart'
 INSTALLED_PACKAGES = 'HE_FAKES/installedPackages'
+# Services running when a run starts without a state file: a host with vdsm runs vdsmd
+# (ovirt-host-deploy stops it in PACKAGES and starts it again in CLOSEUP).
+RUNNING_SERVICES = 'HE_FAKES/runningServices'
 
 DEFAULT_SERVICES = 'ovirt-ha-agent,ovirt-ha-broker,vdsmd'
+DEFAULT_RUNNING = 'vdsmd'
 
 # otopi stage ids (contract §3); kept here because the public API has no lookup
 STAGE_IDS = {
@@ -109,9 +113,10 @@ class HostState(object):
             with open(path) as f:
                 data = json.load(f)
         if data is None:
+            running = commaList(self._environment.get(RUNNING_SERVICES, DEFAULT_RUNNING))
             data = {
                 'services': {
-                    name: {'exists': True, 'enabled': False, 'running': False}
+                    name: {'exists': True, 'enabled': False, 'running': name in running}
                     for name in commaList(self._environment.get(SERVICES, DEFAULT_SERVICES))
                 },
                 'packages': [],

@@ -89,6 +89,7 @@ class Plugin(plugin.PluginBase, services.ServicesBase):
     def _init(self):
         self.environment.setdefault(recorder.CALLS, [])
         self.environment.setdefault(recorder.SERVICES, recorder.DEFAULT_SERVICES)
+        self.environment.setdefault(recorder.RUNNING_SERVICES, recorder.DEFAULT_RUNNING)
         self.environment.setdefault(recorder.FAIL_START, '')
         self.environment.setdefault(recorder.DIES_AFTER_START, '')
         self.environment.setdefault(recorder.SLOW_START, '')

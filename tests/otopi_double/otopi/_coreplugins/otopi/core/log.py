@@ -8,7 +8,7 @@ import re
 import string
 import time
 
-from otopi import common, plugin, util
+from otopi import common, emulation, plugin, util
 from otopi import constants as otopicons
 
 FILTERED = otopicons.Const.LOG_FILTERED
@@ -45,7 +45,7 @@ def _tokens(environment):
         yield literal
     for key in environment.get(otopicons.CoreEnv.LOG_FILTER_KEYS) or ():
         yield environment.get(key)
-    questions = set(environment.get(otopicons.CoreEnv.LOG_FILTER_QUESTIONS) or ())
+    questions = set(environment.get(emulation.LOG_FILTER_QUESTIONS) or ())
     if questions:
         for key, value in list(environment.items()):
             if key.startswith(otopicons.CoreEnv.QUESTION_PREFIX):
@@ -121,10 +121,13 @@ class Plugin(plugin.PluginBase):
         # As otopi's log plugin does (contract §2): the constructor RESETS the filter lists,
         # so anything a plugin put there before (another constructor, the command line) is
         # lost. Plugins must register secrets from a STAGE_BOOT event instead. CORE/logFilter
-        # itself only exists from otopi.core.log.init on.
+        # itself only exists from otopi.core.log.init on. otopi 1.8 resets only the keys
+        # here (1.8.4 plugins/otopi/core/log.py:201-206), and the regexps in
+        # otopi.core.log.init; it has no question filter.
         self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS] = []
-        self.environment[otopicons.CoreEnv.LOG_FILTER_RE] = [PRIVATE_KEY_RE]
-        self.environment[otopicons.CoreEnv.LOG_FILTER_QUESTIONS] = []
+        if self.context.otopiVersion != emulation.V1_8:
+            self.environment[otopicons.CoreEnv.LOG_FILTER_RE] = [PRIVATE_KEY_RE]
+            self.environment[emulation.LOG_FILTER_QUESTIONS] = []
 
     @plugin.event(
         stage=plugin.Stages.STAGE_BOOT,
@@ -134,9 +137,13 @@ class Plugin(plugin.PluginBase):
         env = self.environment
         env.setdefault(otopicons.CoreEnv.LOG_FILTER, LogFilter())
         env.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
-        env.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [PRIVATE_KEY_RE])
-        env.setdefault(otopicons.CoreEnv.LOG_FILTER_QUESTIONS, [])
-        env.setdefault(otopicons.CoreEnv.LOG_FILTER_QUESTIONS_KEYS, [])
+        if self.context.otopiVersion == emulation.V1_8:
+            # 1.8.4 plugins/otopi/core/log.py:208-222: whatever was there is dropped.
+            env[otopicons.CoreEnv.LOG_FILTER_RE] = [PRIVATE_KEY_RE]
+        else:
+            env.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [PRIVATE_KEY_RE])
+            env.setdefault(emulation.LOG_FILTER_QUESTIONS, [])
+            env.setdefault(emulation.LOG_FILTER_QUESTIONS_KEYS, [])
         env.setdefault(otopicons.CoreEnv.LOG_REMOVE_AT_EXIT, False)
         env.setdefault(otopicons.CoreEnv.VALIDATE_KEYS_FILTERED_EARLY, False)
         env.setdefault(

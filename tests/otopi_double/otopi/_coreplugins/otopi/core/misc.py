@@ -2,7 +2,7 @@
 
 import os
 
-from otopi import common, plugin, util
+from otopi import common, emulation, plugin, util
 from otopi import constants as otopicons
 
 from . import log
@@ -17,7 +17,10 @@ class Plugin(plugin.PluginBase):
     )
     def _boot(self):
         self.environment.setdefault(otopicons.CoreEnv.PACKAGE_NAME, 'otopi')
-        self.environment.setdefault(otopicons.CoreEnv.PACKAGE_VERSION, '1.10.5-double')
+        self.environment.setdefault(
+            otopicons.CoreEnv.PACKAGE_VERSION,
+            emulation.PACKAGE_VERSIONS[self.context.otopiVersion],
+        )
 
     @plugin.event(
         stage=plugin.Stages.STAGE_SETUP,
