@@ -13,6 +13,18 @@ for path in (SRC, DOUBLE):
 
 import otopi_harness  # noqa: E402  (needs the double on sys.path)
 
+# Python 2.7 (tox -e py27, el7) runs the host side only: the plugin group, the library modules
+# it imports and the otopi double. These test the CLI, the engine side, the packaging or
+# need Python 3 tools (hypothesis' fuzzing, ansible), all Python 3 only, so on 2.7 they are not
+# collected, and the report header names them.
+PYTHON3_ONLY = [
+    "ansible", "engine", "fake_engine", "hardening", "packaging",
+    "plugins/test_manual_flows.py",
+    "unit/test_cli.py", "unit/test_hostcmd.py", "unit/test_otopiconf.py",
+    "unit/test_repository_docs.py",
+]
+collect_ignore = PYTHON3_ONLY if sys.version_info[0] == 2 else []
+
 # Subprocess runs of the double must import ovirt_he_deploy from the same tree.
 otopi_harness.EXTRA_PYTHONPATH[:] = [SRC]
 
@@ -47,7 +59,11 @@ REAL_ONLY = "OVIRT_HE_DEPLOY_REAL_OTOPI_ONLY"
 
 def pytest_report_header(config):
     import real_otopi
-    return "plugin runs on: {}".format(real_otopi.flavour())
+    lines = ["plugin runs on: {}".format(real_otopi.flavour())]
+    if collect_ignore:
+        lines.append("Python {}: the host side only; not collected (Python 3 only): {}".format(
+            sys.version.split()[0], ", ".join("tests/" + path for path in collect_ignore)))
+    return lines
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,19 +5,23 @@ real otopi when OTOPI_TREE names an otopi tree (see real_otopi.py).
 Shared by every test that runs the group (import it as he_host; tests/ is on sys.path).
 """
 
+import errno
 import grp
 import json
 import os
 import pwd
 import stat
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence  # noqa: F401 (type comments)
 
 import otopi_harness
 import real_otopi
 from paths import DOUBLE, EXAMPLES, PLUGINS, SRC, TESTS
 
-from ovirt_he_deploy import otopiconf
+if sys.version_info[0] == 2:
+    from ConfigParser import RawConfigParser  # as otopi 1.8 reads them: native str values
+else:
+    from configparser import RawConfigParser
 
 GROUP = "ovirt-he-deploy"
 # otopi keeps the package directory's name as it is in the module name (contract §0.1).
@@ -87,12 +91,12 @@ if "ovirt-ha-agent" in running:
 """
 
 
-def real() -> bool:
+def real():  # type: () -> bool
     """True when the runs go to the real otopi."""
     return real_otopi.tree() is not None
 
 
-def otopi_version() -> str:
+def otopi_version():  # type: () -> str
     """'1.8' or '1.10': the otopi the runs go to (the real tree's, or the double's mode)."""
     otopi_tree = real_otopi.tree()
     if otopi_tree is None:
@@ -100,11 +104,11 @@ def otopi_version() -> str:
     return real_otopi.version(otopi_tree)
 
 
-class Host:
+class Host(object):
     """Paths of one fake host below a temp dir, and the statements that point a run at it."""
 
-    def __init__(self, root: str, conf: str, ha_conf: str, lock: str, state: str,
-                 logdir: str, extra: Optional[List[str]] = None):
+    def __init__(self, root, conf, ha_conf, lock, state, logdir, extra=None):
+        # type: (str, str, str, str, str, str, Optional[List[str]]) -> None
         self.root = root
         self.conf = conf
         self.ha_conf = ha_conf
@@ -123,8 +127,9 @@ class Host:
         self.load_group = True
         self._write_fake_commands()
 
-    def _write_fake_commands(self) -> None:
-        os.makedirs(self.bin, exist_ok=True)
+    def _write_fake_commands(self):  # type: () -> None
+        if not os.path.isdir(self.bin):
+            os.makedirs(self.bin)
         scripts = {
             "restorecon": _RESTORECON.format(log=self.commands_log, root=self.root),
             "selinuxenabled": _SELINUXENABLED.format(root=self.root),
@@ -137,7 +142,7 @@ class Host:
                 stream.write(text)
             os.chmod(path, 0o755)
 
-    def statements(self, unit: Optional[str] = None, *more: str) -> List[str]:
+    def statements(self, unit=None, *more):  # type: (Optional[str], str) -> List[str]
         out = otopi_harness.group_statements(PLUGINS, GROUP) if self.load_group else []
         if self.with_host_deploy:
             out += otopi_harness.group_statements(STANDINS, *HOST_DEPLOY_GROUPS)
@@ -160,15 +165,19 @@ class Host:
             out.append("CORE/configFileAppend=str:" + unit)
         return out + self.extra + list(more)
 
-    def os_env(self, os_env: Optional[Dict[str, Optional[str]]] = None
-               ) -> Dict[str, Optional[str]]:
+    def os_env(self, os_env=None):
+        # type: (Optional[Dict[str, Optional[str]]]) -> Dict[str, Optional[str]]
         env = {"OTOPI_CONFIG": os.path.join(self.root, "no-otopi.conf")}  # type: Dict
         env.update(os_env or {})
         return env
 
-    def run(self, unit: Optional[str] = None, *more: str,
-            os_env: Optional[Dict[str, Optional[str]]] = None,
-            inprocess: bool = True) -> otopi_harness.RunResult:
+    def run(self, unit=None, *more, **options):
+        # type: (Optional[str], str, Any) -> otopi_harness.RunResult
+        """One run on this host; options: os_env (dict, None unsets), inprocess (bool)."""
+        os_env = options.pop("os_env", None)  # type: Optional[Dict[str, Optional[str]]]
+        inprocess = options.pop("inprocess", True)  # type: bool
+        if options:
+            raise TypeError("Host.run: unknown options {}".format(sorted(options)))
         statements = self.statements(unit, *more)
         if real():
             return real_otopi.run(statements, os_env=self.os_env(os_env))
@@ -177,8 +186,8 @@ class Host:
             env["PYTHONPATH"] = os.pathsep.join((DOUBLE, SRC))
         return otopi_harness.run_otopi(statements, os_env=env, inprocess=inprocess)
 
-    def engine_driver(self, customization: Sequence[Any], *more: str,
-                      **kwargs: Any) -> otopi_harness.EngineDriver:
+    def engine_driver(self, customization, *more, **kwargs):
+        # type: (Sequence[Any], str, Any) -> otopi_harness.EngineDriver
         """ovirt-engine's machine dialog against this host (double, or real otopi)."""
         statements = self.statements(None, *more)
         otopi_tree = real_otopi.tree()
@@ -193,32 +202,34 @@ class Host:
             os_env=real_otopi.environment(otopi_tree, self.os_env()),
             command=[real_otopi.wrapper(otopi_tree)], **kwargs)
 
-    def read(self, path: str) -> Optional[bytes]:
+    def read(self, path):  # type: (str) -> Optional[bytes]
         try:
             with open(path, "rb") as stream:
                 return stream.read()
-        except FileNotFoundError:
+        except (IOError, OSError) as error:  # FileNotFoundError on Python 3 only
+            if error.errno != errno.ENOENT:
+                raise
             return None
 
-    def ha_values(self) -> Dict[str, str]:
+    def ha_values(self):  # type: () -> Dict[str, str]
         from ovirt_he_deploy import keyvalue
         data = self.read(self.ha_conf)
-        return keyvalue.parse(data.decode()) if data is not None else {}
+        return keyvalue.parse(native(data)) if data is not None else {}
 
-    def commands(self) -> List[Dict[str, Any]]:
+    def commands(self):  # type: () -> List[Dict[str, Any]]
         """The fake hosted-engine's calls (restorecon lines are skipped)."""
         data = self.read(self.commands_log)
         if data is None:
             return []
-        return [json.loads(line) for line in data.decode().splitlines()
+        return [json.loads(line) for line in native(data).splitlines()
                 if line.startswith("{")]
 
-    def restorecon_calls(self) -> List[str]:
+    def restorecon_calls(self):  # type: () -> List[str]
         data = self.read(self.commands_log)
-        return [line for line in (data or b"").decode().splitlines()
+        return [line for line in native(data or b"").splitlines()
                 if line.startswith("restorecon ")]
 
-    def files(self) -> List[str]:
+    def files(self):  # type: () -> List[str]
         """Files on the fake host, without the run's logs, fakes and their state."""
         found = []
         skip = (self.state, self.commands_log)
@@ -230,11 +241,23 @@ class Host:
                 found.append(os.path.relpath(path, self.root))
         return sorted(found)
 
-    def mode(self, path: str) -> int:
+    def mode(self, path):  # type: (str) -> int
         return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def make_host(root: str) -> Host:
+def native(data):  # type: (bytes) -> str
+    """UTF-8 bytes as the native str: text on Python 3, the bytes as they are on 2.7."""
+    return data if str is bytes else data.decode("utf-8")
+
+
+def native_text(text):  # type: (Any) -> str
+    """Text as otopi hands it to the group: the str itself on Python 3, its UTF-8 bytes (the
+    native str) on 2.7. Non-ASCII test data is written native_text(u"h\u00e9"): a plain
+    "\u00e9" in a Python 2 str is six ASCII characters, not the character."""
+    return text if isinstance(text, str) else text.encode("utf-8")
+
+
+def make_host(root):  # type: (str) -> Host
     """A fake host below root: the conf and HA state directories, ha.conf in maintenance."""
     for sub in ("etc/ovirt-hosted-engine", "var/lib/ovirt-hosted-engine-ha", "log"):
         os.makedirs(os.path.join(root, sub))
@@ -251,17 +274,52 @@ def make_host(root: str) -> Host:
     )
 
 
-def example(name: str) -> str:
+def example(name):  # type: (str) -> str
     return os.path.join(EXAMPLES, name)
 
 
-def expected_conf(unit_path: str) -> bytes:
+# The sections of an otopi config file, in the order otopi applies them.
+CONFIG_SECTIONS = ("environment:default", "environment:init", "environment:override",
+                   "environment:enforce")
+
+
+def unit_environment(unit_path):  # type: (str) -> Dict[str, Any]
+    """The environment an otopi config file (a deploy unit) hands the group, parsed as otopi
+    does: sections in order, each value by otopi.common.parseTypedValue (the double's)."""
+    from otopi import common
+    parser = RawConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    if not parser.read(unit_path):
+        raise IOError("cannot read the unit file {}".format(unit_path))
+    environment = {}  # type: Dict[str, Any]
+    for section in CONFIG_SECTIONS:
+        if parser.has_section(section):
+            environment.update((key, common.parseTypedValue(value))
+                               for key, value in parser.items(section))
+    return environment
+
+
+def typed(value):  # type: (Any) -> str
+    """otopi's type:value for None, a bool, an int or a str (the form of a config file line)."""
+    if value is None:
+        return "none:"
+    if isinstance(value, bool):
+        return "bool:{}".format(value)
+    if isinstance(value, int):
+        return "int:{}".format(value)
+    return "str:{}".format(value)
+
+
+def expected_conf(unit_path):  # type: (str) -> bytes
     """What the library renders for a unit: the bytes the plugins must write."""
     from ovirt_he_deploy import render, validation
-    return render.render_conf(validation.check(otopiconf.load_unit(unit_path))).encode()
+    from ovirt_he_deploy.unit import DeployUnit
+    unit = DeployUnit.from_environment(unit_environment(unit_path))
+    text = render.render_conf(validation.check(unit))
+    return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
-def assert_no_secret(*texts: str) -> None:
+def assert_no_secret(*texts):  # type: (str) -> None
     for text in texts:
         assert SECRET_PASSWORD not in text
         assert SECRET_USER not in text

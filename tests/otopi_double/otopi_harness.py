@@ -180,13 +180,15 @@ class Completed(collections.namedtuple('Completed', 'returncode stdout stderr'))
 
 
 def run_process(argv,          # type: Sequence[str]
-                input=None,    # type: Optional[str]
+                input=None,    # type: Optional[Union[str, bytes]]
                 env=None,      # type: Optional[Dict[str, str]]
                 cwd=None,      # type: Optional[str]
                 timeout=None,  # type: Optional[float]
+                text=True,     # type: bool
                 ):
     # type: (...) -> Completed
-    """subprocess.run(argv, input=..., universal_newlines=True, stdout/stderr=PIPE) for 2.7 and 3.
+    """subprocess.run(argv, input=..., universal_newlines=text, stdout/stderr=PIPE) for 2.7
+    and 3 (text=False: bytes in and out).
 
     Without `input` stdin is /dev/null. Past `timeout` seconds the process is killed and
     RuntimeError names the command (subprocess.run's TimeoutExpired is not on 2.7).
@@ -194,9 +196,9 @@ def run_process(argv,          # type: Sequence[str]
     with open(os.devnull, 'rb') as devnull:
         proc = subprocess.Popen(
             list(argv), stdin=subprocess.PIPE if input is not None else devnull,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=text,
             env=env, cwd=cwd)
-        with _killed_after(proc, timeout) as killed:
+        with killed_after(proc, timeout) as killed:
             stdout, stderr = proc.communicate(input)
     if killed:
         raise RuntimeError('{} did not finish in {} s; stdout: {}; stderr: {}'.format(
@@ -205,7 +207,7 @@ def run_process(argv,          # type: Sequence[str]
 
 
 @contextlib.contextmanager
-def _killed_after(proc, timeout):
+def killed_after(proc, timeout):
     # type: (subprocess.Popen, Optional[float]) -> Iterator[List[bool]]
     """Kill `proc` if it still runs `timeout` seconds on; the list it yields is then non-empty.
 
@@ -288,13 +290,13 @@ def _newestLog(logdir):
 
 
 def run_otopi(
-    statements,        # type: Statements
-    os_env=None,       # type: Optional[Dict[str, Optional[str]]]
-    stdin_text=None,   # type: Optional[str]
-    inprocess=True,    # type: bool
-    cwd=None,          # type: Optional[str]
-    timeout=60.0,      # type: float
-    python=None,       # type: Optional[str]
+    statements,          # type: Statements
+    os_env=None,         # type: Optional[Dict[str, Optional[str]]]
+    stdin_text=None,     # type: Optional[str]
+    inprocess=True,      # type: bool
+    cwd=None,            # type: Optional[str]
+    timeout=60.0,        # type: float
+    python=None,         # type: Optional[str]
     otopi_version=None,  # type: Optional[str]
 ):
     # type: (...) -> RunResult
@@ -431,7 +433,7 @@ class EngineDriver(object):
                 result = self._converse(proc)
             finally:
                 if proc.poll() is None:
-                    with _killed_after(proc, 5):
+                    with killed_after(proc, 5):
                         proc.wait()
         environment, events = _loadDump(dump)
         environment = environment or {}

@@ -86,8 +86,8 @@ def test_every_tox_env_in_the_envlist_is_run_by_the_test_command():
     second = sh_blocks(readme())[0].splitlines()[1]
     assert re.search(r"\.venv/bin/tox -p 2$", second), second
     listed = envlist()
-    for env in ("py27", "el7", "py36", "py37", "py38", "el8", "el9", "py39", "py310", "py311", "py312",
-                "py313", "packaging", "lint", "type", "fuzz", "rpm", "bench"):
+    for env in ("py27", "el7", "py36", "py37", "py38", "el8", "el9", "py39", "py310", "py311",
+                "py312", "py313", "packaging", "lint", "type", "fuzz", "rpm", "bench"):
         assert env in listed
 
 

@@ -2,14 +2,12 @@
 """The deploy unit handed over the machine dialog, exactly as ovirt-engine's VdsDeploy does."""
 
 import otopi_harness
-from he_host import SECRET_PASSWORD, assert_no_secret, example, expected_conf
-
-from ovirt_he_deploy import otopiconf
+from he_host import SECRET_PASSWORD, assert_no_secret, example, expected_conf, unit_environment
 
 
 def engine_vector(unit_path):
     """One env-query per key, the action first, then noop (engine-deploy-unit.md §1.4)."""
-    environment = otopiconf.parse_config_text(open(unit_path).read())
+    environment = unit_environment(unit_path)
     vector = [("env-query -k HOSTED_ENGINE/action",
                "str:" + environment.pop("HOSTED_ENGINE/action"))]
     vector += [("env-query -k " + key, "str:" + str(value))

@@ -83,8 +83,9 @@ def test_the_standin_accounts_exist_only_after_the_packages_stage(beside):
 
 def test_an_event_after_vdsm_started_at_the_default_priority_breaks_every_install(beside):
     """Why the group's closeup events are at PRIORITY_LOW: otopi refuses the sequence."""
-    result = beside.run(None, *otopi_harness.group_statements(PROBE, "he-standin-probe"),
-                        "PROBE/afterVdsmStartedAtDefault=bool:True", inprocess=False)
+    probe = otopi_harness.group_statements(PROBE, "he-standin-probe")
+    result = beside.run(None, *probe + ["PROBE/afterVdsmStartedAtDefault=bool:True"],
+                        inprocess=False)
     assert result.exit_code == 1
     assert "has a higher priority than method" in result.stdout
     assert "although dependencies require opposite order" in result.stdout

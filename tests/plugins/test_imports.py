@@ -8,15 +8,14 @@ with action none (or no action) it must import nothing beyond what it needs to s
 there is nothing to do; a deploy only what a host-side deploy uses.
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
 import sysconfig
-from typing import Dict, FrozenSet, List, Sequence
+from typing import Dict, FrozenSet, List, Optional, Sequence  # noqa: F401 (type comments)
 
 import pytest
-from he_host import Host, example, make_host
+from he_host import example, make_host
 from otopi_harness import FAKES_GROUP, group_statements
 from paths import SRC, TESTS
 
@@ -52,14 +51,14 @@ DEPLOY_THIRD_PARTY = frozenset(("ovirt_he_deploy", "jinja2", "markupsafe"))
 OTOPIS = ["double"] + (["real"] if os.environ.get(OTOPI_TREE_ENV) else [])
 
 
-def _pythonpath(otopi: str) -> str:
+def _pythonpath(otopi):  # type: (str) -> str
     if otopi == "double":
         from paths import DOUBLE
         return os.pathsep.join((DOUBLE, SRC))
     return os.pathsep.join((os.path.join(os.environ[OTOPI_TREE_ENV], "src"), SRC))
 
 
-def _loaded(otopi: str, host: Host, variant: str) -> FrozenSet[str]:
+def _loaded(otopi, host, variant):  # type: (str, Host, str) -> FrozenSet[str]
     """sys.modules at the end of one run of `variant` on the host, as the probe saw it."""
     modules_file = os.path.join(host.root, "modules-{}.txt".format(variant))
     more = group_statements(PROBES_DIR, PROBES_GROUP) + [
@@ -78,7 +77,7 @@ def _loaded(otopi: str, host: Host, variant: str) -> FrozenSet[str]:
 
 
 @pytest.fixture(scope="module", params=OTOPIS)
-def runs(request, tmp_path_factory) -> Dict[str, FrozenSet[str]]:
+def runs(request, tmp_path_factory):  # type: (...) -> Dict[str, FrozenSet[str]]
     """Modules loaded by a baseline run (no group), none, absent and deploy runs."""
     otopi = request.param
     if otopi == "real":
@@ -90,39 +89,61 @@ def runs(request, tmp_path_factory) -> Dict[str, FrozenSet[str]]:
     return found
 
 
-def _closure(modules: Sequence[str]) -> FrozenSet[str]:
+def _closure(modules):  # type: (Sequence[str]) -> FrozenSet[str]
     """What importing `modules` loads in a bare interpreter on the source tree."""
     code = ("import sys\nbefore = set(sys.modules)\n" + "".join(
         "import {}\n".format(name) for name in modules) +
-        "print('\\n'.join(sorted(set(sys.modules) - before)))\n")
+        "print('\\n'.join(sorted(name for name, module in sys.modules.items()\n"
+        "                         if module is not None and name not in before)))\n")
     env = dict(os.environ, PYTHONPATH=SRC)
     out = subprocess.check_output([sys.executable, "-c", code], env=env,
                                   universal_newlines=True)
     return frozenset(out.split())
 
 
-def _matching(loaded: FrozenSet[str], names: Sequence[str]) -> List[str]:
+def _matching(loaded, names):  # type: (FrozenSet[str], Sequence[str]) -> List[str]
     """The loaded modules that are one of names or inside one of them."""
     return sorted(m for m in loaded if any(m == n or m.startswith(n + ".") for n in names))
 
 
-def _new(runs: Dict[str, FrozenSet[str]], variant: str) -> FrozenSet[str]:
+def _new(runs, variant):  # type: (Dict[str, FrozenSet[str]], str) -> FrozenSet[str]
     return frozenset(m for m in runs[variant] - runs["baseline"]
                      if not m.startswith(PROBE_MODULES))
 
 
-def _is_third_party(top: str) -> bool:
+def _origin(top):  # type: (str) -> Optional[str]
+    """Where a top-level module is imported from: its path, "built-in" (or "frozen"), or None
+    when it is not found."""
+    try:
+        from importlib.util import find_spec
+    except ImportError:  # Python 2.7
+        import imp
+        try:
+            stream, path, (_suffix, _mode, kind) = imp.find_module(top)
+        except ImportError:
+            return None
+        if stream is not None:
+            stream.close()
+        return "built-in" if kind in (imp.C_BUILTIN, imp.PY_FROZEN) else path
+    spec = find_spec(top)
+    if spec is None:
+        return None
+    return spec.origin or list(spec.submodule_search_locations or [""])[0]
+
+
+def _is_third_party(top):  # type: (str) -> bool
     """True for a top-level module found outside the interpreter's standard library."""
     if top in sys.builtin_module_names:
         return False
-    spec = importlib.util.find_spec(top)
-    if spec is None:
+    origin = _origin(top)
+    if origin is None:
         return True
-    if spec.origin in ("built-in", "frozen"):
+    if origin in ("built-in", "frozen"):
         return False
-    origin = spec.origin or list(spec.submodule_search_locations or [""])[0]
     path = os.path.realpath(origin)
     stdlib = [os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")]
+    # A Python 2.7 virtualenv's stdlib is its own directory of links into the real one.
+    stdlib.append(os.path.dirname(os.path.realpath(os.__file__)))
     inside = any(path.startswith(directory + os.sep) for directory in stdlib)
     return not inside or "site-packages" in path or "dist-packages" in path
 
@@ -155,3 +176,12 @@ def test_deploy_imports_only_host_side_modules(runs):
     others = [top for top in tops if _is_third_party(top) and top not in DEPLOY_THIRD_PARTY]
     assert not others, "deploy imports packages beyond {}: {}".format(
         " ".join(sorted(DEPLOY_THIRD_PARTY)), " ".join(others))
+
+
+@pytest.mark.skipif(sys.version_info[0] > 2, reason="EL7's Python 2.7 only (its jinja2 2.7.2 "
+                    "and the standard library never import typing; newer jinja2 does)")
+def test_no_run_imports_typing_on_python_2(runs):
+    """EL7 has no python-typing: the group and the library import it only for type checkers."""
+    assert "typing" not in runs["baseline"]  # else the check below could not fail
+    for variant in ("none", "absent", "deploy"):
+        assert "typing" not in runs[variant], variant

@@ -1,13 +1,16 @@
 """Valid deploy units per storage type and small helpers the library tests share."""
 
+import collections
 import grp
 import os
 import pwd
-import subprocess
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, Optional, Tuple  # noqa: F401 (type comments)
+
+from he_host import native_text  # noqa: F401 (for the library's tests)
+from otopi_harness import run_process
 
 from ovirt_he_deploy import envkeys, safety, validation
-from ovirt_he_deploy.unit import DeployUnit, Problem, ValidUnit
+from ovirt_he_deploy.unit import DeployUnit
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(TESTS)
@@ -21,19 +24,38 @@ ME = pwd.getpwuid(os.getuid()).pw_name
 MY_GROUP = grp.getgrgid(os.getgid()).gr_name
 
 
-def mode_of(path: object) -> int:
+def mode_of(path):  # type: (object) -> int
     return os.stat(str(path)).st_mode & 0o7777
 
 
-def names(directory: object) -> List[str]:
+def names(directory):  # type: (object) -> List[str]
     return sorted(os.listdir(str(directory)))
 
 
-def uid(n: int) -> str:
+def uid(n):  # type: (int) -> str
     return "5c1d2e3f-{:04x}-4a5b-8c9d-0e1f2a3b4c5d".format(n)
 
 
-COMMON: Dict[str, str] = {
+def makedirs(path):  # type: (str) -> None
+    """os.makedirs(path, exist_ok=True), which Python 2.7 does not have."""
+    if not os.path.isdir(path):
+        os.makedirs(path)
+
+
+def from_bytes(data):  # type: (bytes) -> str
+    """Bytes as the native str, every byte kept: on Python 3 undecodable bytes become
+    surrogates (surrogateescape), on 2.7 the bytes are the str."""
+    return data if str is bytes else data.decode("utf-8", "surrogateescape")
+
+
+def to_bytes(text):  # type: (str) -> bytes
+    """The inverse of from_bytes (a Python 2.7 unicode is written as UTF-8)."""
+    if isinstance(text, bytes):
+        return text
+    return text.encode("utf-8", "strict" if str is bytes else "surrogateescape")
+
+
+COMMON = {  # type: Dict[str, str]
     "fqdn": "engine.example.com",
     "vm_disk_id": uid(1),
     "vm_disk_vol_id": uid(2),
@@ -52,7 +74,7 @@ COMMON: Dict[str, str] = {
     "conf_image_UUID": uid(10),
 }
 
-BY_TYPE: Dict[str, Dict[str, str]] = {
+BY_TYPE = {  # type: Dict[str, Dict[str, str]]
     "nfs": {"storage": "nfs.example.com:/exports/he", "connectionUUID": uid(11),
             "nfs_version": "auto"},
     "nfs3": {"storage": "nfs.example.com:/exports/he", "connectionUUID": uid(11)},
@@ -66,9 +88,9 @@ BY_TYPE: Dict[str, Dict[str, str]] = {
 DOMAIN_TYPES = tuple(BY_TYPE)
 
 
-def config(domain_type: str = "nfs", **changes: Optional[object]) -> Dict[str, object]:
+def config(domain_type="nfs", **changes):  # type: (str, Optional[object]) -> Dict[str, object]
     """A valid config for a storage type; a change to None removes the key."""
-    values: Dict[str, object] = dict(COMMON, domainType=domain_type)
+    values = dict(COMMON, domainType=domain_type)  # type: Dict[str, object]
     values.update(BY_TYPE[domain_type])
     for key, value in changes.items():
         if value is None:
@@ -78,28 +100,28 @@ def config(domain_type: str = "nfs", **changes: Optional[object]) -> Dict[str, o
     return values
 
 
-def unit(values: Dict[str, object], action: object = "deploy") -> DeployUnit:
+def unit(values, action="deploy"):  # type: (Dict[str, object], object) -> DeployUnit
     return DeployUnit(action=action, config=tuple(values.items()))
 
 
-def problems(values: Dict[str, object]) -> List[Problem]:
+def problems(values):  # type: (Dict[str, object]) -> List[Problem]
     valid, found = validation.validate(unit(values))
     assert (valid is None) == bool(found)
     return found
 
 
-def valid(values: Dict[str, object]) -> ValidUnit:
+def valid(values):  # type: (Dict[str, object]) -> ValidUnit
     result, found = validation.validate(unit(values))
     assert found == [], "\n".join(str(p) for p in found)
     assert result is not None
     return result
 
 
-def env_key(conf_key: str) -> str:
+def env_key(conf_key):  # type: (str) -> str
     return envkeys.CONFIG_PREFIX + conf_key
 
 
-def only_problem(values: Dict[str, object], conf_key: str) -> Problem:
+def only_problem(values, conf_key):  # type: (Dict[str, object], str) -> Problem
     """The single problem of a config, which must name HOSTED_ENGINE_CONFIG/<conf_key>."""
     found = problems(values)
     # Keys are shown escaped: no control character reaches a terminal or a log.
@@ -111,8 +133,8 @@ def only_problem(values: Dict[str, object], conf_key: str) -> Problem:
     return problem
 
 
-def bash_source(path: str, cwd: str, extra_env: Optional[Dict[str, str]] = None
-                ) -> Tuple[int, Dict[str, str], str]:
+def bash_source(path, cwd, extra_env=None):
+    # type: (str, str, Optional[Dict[str, str]]) -> Tuple[int, Dict[str, str], str]
     """Source a file with bash (set -a) in a clean environment.
 
     Returns the exit status, the variables the file added to the environment and stderr.
@@ -124,23 +146,22 @@ def bash_source(path: str, cwd: str, extra_env: Optional[Dict[str, str]] = None
               'env -0 > "$3"; exit $rc')
     before = os.path.join(cwd, "..", os.path.basename(cwd) + ".env-before")
     after = os.path.join(cwd, "..", os.path.basename(cwd) + ".env-after")
-    result = subprocess.run(["bash", "-c", script, "bash", before, path, after],
-                            cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
+    result = run_process(["bash", "-c", script, "bash", before, path, after],
+                         cwd=cwd, env=env, timeout=20, text=False)
     base = _env0(before)
     added = {key: value for key, value in _env0(after).items()
              if key not in ("_", "rc") and base.get(key) != value}
     return result.returncode, added, result.stderr.decode("utf-8", "replace")
 
 
-def _env0(path: str) -> Dict[str, str]:
+def _env0(path):  # type: (str) -> Dict[str, str]
     with open(path, "rb") as stream:
         data = stream.read()
     os.unlink(path)
     values = {}
     for item in data.split(b"\0"):
         if item:
-            key, _, value = item.decode("utf-8", "surrogateescape").partition("=")
+            key, _, value = from_bytes(item).partition("=")
             values[key] = value
     return values
 
@@ -169,37 +190,38 @@ set -- "$?" "$@"
 '''
 
 
-class Sourced(NamedTuple):
+class Sourced(collections.namedtuple("Sourced", (
+        "rc",       # Optional[int]
+        "values",   # Dict[str, Optional[str]]
+        "stdout",   # str
+        "stderr",   # str
+        "created",  # List[str]
+        "ran",      # List[str]
+))):
     """What `source` did with a file: status, values (None: unset), output, side effects."""
-
-    rc: Optional[int]
-    values: Dict[str, Optional[str]]
-    stdout: str
-    stderr: str
-    created: List[str]
-    ran: List[str]
+    __slots__ = ()
 
 
-def source_like_hosted_engine(text: str, keys: List[str], workdir: str,
-                              options: Tuple[str, ...] = ()) -> Sourced:
+def source_like_hosted_engine(text, keys, workdir, options=()):
+    # type: (str, List[str], str, Tuple[str, ...]) -> Sourced
     """Write text to a file, `source` it with bash as hosted-engine does, read keys back."""
-    os.makedirs(workdir, exist_ok=True)
+    makedirs(workdir)
     conf = os.path.join(workdir, "hosted-engine.conf")
     out = os.path.join(workdir, "values")
     ran_log = os.path.join(workdir, "ran")
     cwd = os.path.join(workdir, "cwd")
     empty_bin = os.path.join(workdir, "no-commands")
     for path in (cwd, empty_bin):
-        os.makedirs(path, exist_ok=True)
+        makedirs(path)
     for path in (out, ran_log):
         if os.path.exists(path):
             os.unlink(path)
     with open(conf, "wb") as stream:
-        stream.write(text.encode("utf-8", "surrogateescape"))
+        stream.write(to_bytes(text))
     before = set(os.listdir(cwd))
-    result = subprocess.run(
+    result = run_process(
         [BASH] + list(options) + ["-c", _SOURCE_SCRIPT, "sh", conf] + list(keys),
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20,
+        cwd=cwd, timeout=20, text=False,
         env={"PATH": empty_bin, "HOME": "/nonexistent-home", "LC_ALL": "C",
              "HE_TEST_OUT": out, "HE_TEST_RAN": ran_log})
     created = sorted(set(os.listdir(cwd)) - before)
@@ -207,16 +229,16 @@ def source_like_hosted_engine(text: str, keys: List[str], workdir: str,
         path = os.path.join(cwd, name)
         if os.path.isfile(path):
             os.unlink(path)
-    rc: Optional[int] = None
-    values: Dict[str, Optional[str]] = {}
+    rc = None  # type: Optional[int]
+    values = {}  # type: Dict[str, Optional[str]]
     if os.path.exists(out):
         with open(out, "rb") as stream:
             fields = stream.read().split(b"\0")[:-1]
         rc = int(fields[0])
         for key, field in zip(keys, fields[1:]):
-            text_value = field.decode("utf-8", "surrogateescape")
+            text_value = from_bytes(field)
             values[key] = text_value[1:] if text_value.startswith("S") else None
-    ran: List[str] = []
+    ran = []  # type: List[str]
     if os.path.exists(ran_log):
         with open(ran_log) as stream:
             ran = stream.read().splitlines()
@@ -224,7 +246,7 @@ def source_like_hosted_engine(text: str, keys: List[str], workdir: str,
                    result.stderr.decode("utf-8", "replace"), created, ran)
 
 
-def conf_values(text: str) -> Dict[str, str]:
+def conf_values(text):  # type: (str) -> Dict[str, str]
     """The key=value lines of a rendered hosted-engine.conf, split at the first '='."""
     values = {}
     for line in text.split("\n"):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from otopi_harness import killed_after
 
 from ovirt_he_deploy import haconf, hostfs, plan
 
@@ -93,7 +94,8 @@ HOLDER = """
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR)
 fcntl.flock(fd, fcntl.LOCK_EX)
-print("locked", flush=True)
+sys.stdout.write("locked\\n")
+sys.stdout.flush()
 sys.stdin.readline()
 # HA's set_and_write: rewrite in place while holding the lock
 os.lseek(fd, 0, os.SEEK_SET)
@@ -118,7 +120,8 @@ def test_the_update_waits_for_has_lock_and_keeps_what_ha_wrote_meanwhile(tmp_pat
         change = maintenance(path)
         assert haconf.apply_maintenance(change, change.on_commit, chown=False) is True
     finally:
-        holder.wait(timeout=30)
+        with killed_after(holder, 30):
+            holder.wait()
     assert path.read_bytes() == b"local_maintenance=False\nlocal_maintenance_manual=False\n" \
         b"admin=1\n"
 

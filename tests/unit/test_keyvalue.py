@@ -1,5 +1,7 @@
 """keyvalue: key=value text read as ovirt-hosted-engine-ha's ConfigFile reads it, and edited."""
 
+import collections
+
 import pytest
 
 from ovirt_he_deploy import keyvalue
@@ -50,7 +52,8 @@ def test_update_keeps_comments_and_junk_and_collapses_duplicates():
 
 
 def test_update_appends_missing_keys_in_the_given_order():
-    out = keyvalue.update("other=1\n", {"b": "2", "a": "1"})
+    # an OrderedDict: a dict has no order on Python 2.7 (the library's callers pass these)
+    out = keyvalue.update("other=1\n", collections.OrderedDict([("b", "2"), ("a", "1")]))
     assert out == "other=1\nb=2\na=1\n"
 
 

@@ -3,6 +3,7 @@
 import importlib
 import inspect
 import pkgutil
+import sys
 
 import pytest
 
@@ -11,19 +12,38 @@ from ovirt_he_deploy import plan
 from ovirt_he_deploy.records import Record
 from ovirt_he_deploy.unit import Problem
 
+# Modules an otopi run of the group may import (deploy, remove); the CLI and engine side
+# (hostcmd, rules, answerfile, cli, preview, otopiconf, installed, engine) never run there.
+HOST_RUN_MODULES = ("confkeys", "conflicts", "envkeys", "haconf", "hostfacts", "hostfs",
+                    "keychecks", "keyvalue", "metadata", "plan", "records", "render",
+                    "safety", "servicewait", "unit", "validation")
+
+
+def _library_modules():
+    if sys.version_info[0] == 2:  # the CLI's modules are Python 3 only
+        return HOST_RUN_MODULES
+    # (finder, name, is a package) on both Pythons
+    return [name for _, name, _ in pkgutil.iter_modules(ovirt_he_deploy.__path__)
+            if name not in ("engine", "__main__")]
+
 
 def _library_records():
-    for info in pkgutil.iter_modules(ovirt_he_deploy.__path__):
-        if info.name in ("engine", "__main__"):
-            continue
-        module = importlib.import_module("ovirt_he_deploy." + info.name)
+    for name in _library_modules():
+        module = importlib.import_module("ovirt_he_deploy." + name)
         for _, value in vars(module).items():
             if (inspect.isclass(value) and issubclass(value, Record) and value is not Record
                     and value.__module__ == module.__name__):
                 yield value
 
 
-RECORDS = sorted(set(_library_records()), key=lambda cls: cls.__qualname__)
+RECORDS = sorted(set(_library_records()), key=lambda cls: (cls.__module__, cls.__name__))
+
+
+def _parameters(function):
+    """A function's parameter names, in order (Python 2.7 has no inspect.signature)."""
+    if hasattr(inspect, "signature"):
+        return list(inspect.signature(function).parameters)
+    return inspect.getargspec(function).args
 
 
 def test_the_library_has_records():
@@ -35,9 +55,9 @@ def test_the_library_has_records():
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: cls.__name__)
 def test_init_parameters_are_the_fields_in_their_order(cls):
-    # repr, equality and _replace go by __slots__; the parameters in the same order keep
-    # positional construction, repr and the type comment of __init__ reading alike.
-    parameters = list(inspect.signature(cls.__init__).parameters)[1:]
+    # _init(*values) pairs values with __slots__ by position: a parameter list in another
+    # order would put every value into the wrong field.
+    parameters = _parameters(cls.__init__)[1:]
     assert parameters == list(cls.__slots__)
 
 
@@ -99,20 +119,13 @@ def test_the_plan_is_short_text_in_otopi_environment_dumps():
     assert "FileWrite(path='/etc/x.conf'" in repr(the_plan)
 
 
-# Modules an otopi run of the group may import (deploy, remove); the CLI and engine side
-# (hostcmd, rules, answerfile, cli, preview, otopiconf, installed, engine) never run there.
-HOST_RUN_MODULES = ("confkeys", "conflicts", "envkeys", "haconf", "hostfacts", "hostfs",
-                    "keychecks", "keyvalue", "metadata", "plan", "records", "render",
-                    "safety", "servicewait", "unit", "validation")
-
-
 @pytest.mark.parametrize("name", HOST_RUN_MODULES)
 def test_host_run_modules_define_no_typing_named_tuple(name):
     # typing.NamedTuple costs 0.8 ms per class at import on EL8's Python 3.6 (issue 15).
     import ast
 
     module = importlib.import_module("ovirt_he_deploy." + name)
-    with open(module.__file__) as stream:
+    with open(module.__file__.replace(".pyc", ".py")) as stream:
         tree = ast.parse(stream.read())
     bases = [ast.dump(base) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
              for base in node.bases]

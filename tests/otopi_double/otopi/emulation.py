@@ -33,11 +33,6 @@ under the same name), transactions, the event and stage API (plugin.py).
 import os
 import sys
 
-try:
-    import builtins
-except ImportError:  # Python 2
-    import __builtin__ as builtins
-
 VERSION_ENV = 'OTOPI_DOUBLE_VERSION'
 V1_10 = '1.10'
 V1_8 = '1.8'
@@ -83,7 +78,7 @@ def apply():
     _only110(packager.PackagerBase, 'getConf', new)
     _only110(packager.PackagerBase, 'checkForSafeUpdate', new)
     if sys.version_info[0] == 2:
-        _python2Aliases(new)
+        pass  # Python 2's own unicode, in 1.8 as in every program
     elif new:
         if getattr(builtins, 'unicode', None) is str:
             del builtins.unicode

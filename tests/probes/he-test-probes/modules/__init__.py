@@ -9,7 +9,8 @@ MODULES_FILE = 'HE_PROBES/modulesFile'
 
 @util.export
 class Plugin(plugin.PluginBase):
-    """At the very end of the run, sorted(sys.modules) into the file named by MODULES_FILE."""
+    """At the very end of the run, the loaded modules' names, sorted, into the file named by
+    MODULES_FILE (not Python 2.7's None entries: implicit relative imports that found nothing)."""
 
     @plugin.event(
         stage=plugin.Stages.STAGE_TERMINATE,
@@ -18,7 +19,8 @@ class Plugin(plugin.PluginBase):
     )
     def _write_modules(self):
         with open(self.environment[MODULES_FILE], 'w') as stream:
-            stream.write(''.join(name + '\n' for name in sorted(sys.modules)))
+            stream.write(''.join(name + '\n' for name, module in sorted(sys.modules.items())
+                                 if module is not None))
 
 
 @util.export

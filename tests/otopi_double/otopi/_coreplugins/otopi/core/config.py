@@ -6,19 +6,16 @@ import glob
 import io
 import os
 import re
+import sys
 
 from otopi import common, emulation, plugin, util
 from otopi import constants as otopicons
 
-try:
-    import ConfigParser as python2configparser  # what otopi 1.8 reads with on Python 2
-except ImportError:
-    python2configparser = None
-
-
-# On Python 2, otopi 1.8 reads with the standard library's ConfigParser itself (and makes
-# `import configparser` give it, see otopi/emulation.py); this class is for Python 3.
-if python2configparser is None:
+if sys.version_info[0] == 2:
+    # On Python 2.7 configparser is the standard ConfigParser (otopi/__init__.py aliases it,
+    # as otopi 1.8 does): its ConfigParser() interpolates so already.
+    Python2Interpolation = None
+else:
     class Python2Interpolation(configparser.Interpolation):
         """What otopi 1.8's ConfigParser() does to a value on EL7's Python 2.7 (its
         ConfigParser._interpolate): a value holding '%(' is %-formatted with the section's
@@ -93,8 +90,8 @@ class Plugin(plugin.PluginBase):
         if self.context.otopiVersion == emulation.V1_8:
             # 1.8.4 plugins/otopi/core/config.py:70,117: ConfigParser() reads every file at
             # once; a file that does not parse fails the run.
-            if python2configparser is not None:
-                self._config = python2configparser.ConfigParser()
+            if Python2Interpolation is None:
+                self._config = configparser.ConfigParser()
             else:
                 self._config = configparser.ConfigParser(interpolation=Python2Interpolation())
             self._config.optionxform = str
@@ -106,8 +103,12 @@ class Plugin(plugin.PluginBase):
             self._config.optionxform = str
             for f in files:
                 try:
-                    with io.open(f, encoding='utf-8') as stream:
-                        self._config.read_file(stream, f)
+                    if sys.version_info[0] == 2:  # native str values, as otopi hands them
+                        with open(f) as stream:
+                            self._config.readfp(stream, f)
+                    else:
+                        with open(f, encoding='utf-8') as stream:
+                            self._config.read_file(stream, f)
                 except Exception:
                     self.logger.debug('Failed to read config file %s', f, exc_info=True)
         self._apply('environment:default', override=False)
