@@ -79,12 +79,11 @@ RULES: Tuple[Rule, ...] = (
          "the agent writes vm.conf there and `hosted-engine` reads it"),
     Rule("iSCSI `port` that is not a comma list of ports 1..65535, `portal` that is not a "
          "comma list of numbers", "VDSM reads each with int() and fails the connection"),
-    Rule("iSCSI lists that do not pair up: with one `iqn`, `storage` and `port` of "
-         "different lengths, or a `portal` list; with several (`iqn` with commas), "
-         "`storage`, `port`, `iqn`, `portal` and, with CHAP, `user` and `password` of "
-         "different lengths, or no `user` or `password` key at all",
-         "the broker zips them by position and silently drops what does not pair, VDSM "
-         "fails on a TPGT list, and a missing key stops the broker"),
+    Rule("iSCSI lists that do not pair up: with one `iqn`, a `portal` list; with several "
+         "(`iqn` with commas), `storage`, `port`, `iqn`, `portal` and, with CHAP, `user` and "
+         "`password` of different lengths, or no `user` or `password` key at all",
+         "VDSM fails on a TPGT list; the broker zips the lists by position and silently "
+         "drops the targets that do not pair, and a missing key stops the broker"),
     Rule("CHAP `user` without `password`, or the reverse",
          "VDSM logs in with CHAP and half the credentials, which cannot authenticate"),
     Rule("`iscsi_paths_blacklist` with an entry without `<>` (an empty value or a trailing "
@@ -101,6 +100,10 @@ WARNINGS: Tuple[Rule, ...] = (
          "the engine's default limit is 250; the agent reads the number with int()"),
     Rule("`bridge` longer than 15 characters or with characters no interface name has",
          "the broker looks it up among the host's interfaces (score -600 when missing)"),
+    Rule("iSCSI with one `iqn` and `storage` and `port` lists of different lengths (the "
+         "warning names the address:port pairs the broker connects)",
+         "the broker zips `storage` with `port` and connects the pairs: the host works, with "
+         "fewer paths than addresses when `port` is shorter"),
     Rule("iSCSI with several targets and no CHAP",
          "the broker pairs the empty `user` and `password` with the first target only, so it "
          "connects that one alone"),

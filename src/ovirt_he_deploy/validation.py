@@ -172,19 +172,45 @@ def _check_iscsi(collector: _Collector, config: "Dict[str, str]") -> None:
         _check_multi_target(collector, config)
 
 
-def _check_single_target(collector: _Collector, config: "Dict[str, str]") -> None:
-    # HA lib/storage_server.py:309-313 zips storage with port only; :320 passes portal as
-    # one TPGT, which VDSM reads with int() (storageServer.py:1074).
-    lengths = _lengths(config, ("storage", "port"))
-    if lengths["storage"] != lengths["port"]:
-        collector.problem("port", "has {} entries but storage has {} portal addresses; "
-                          "ovirt-ha-broker pairs them by position and drops what does not "
-                          "pair.".format(lengths["port"], lengths["storage"]),
-                          "give one port per storage address, e.g. port=3260,3260.")
+def _check_single_target(collector, config):  # type: (_Collector, Dict[str, str]) -> None
+    # HA lib/storage_server.py:320 passes portal as one TPGT, which VDSM reads with int()
+    # (storageServer.py:1074). storage and port are zipped (:309-313): _warn_single_target.
     if "," in config.get("portal", ""):
         collector.problem("portal", "is a list, but with a single iqn ovirt-ha-broker passes "
                           "it as one target portal group tag, which VDSM cannot read.",
                           "give one tag, e.g. portal=1.")
+
+
+def _warn_single_target(collector, config):  # type: (_Collector, Dict[str, str]) -> None
+    # HA lib/storage_server.py:309-313: with one iqn the broker zips storage with port and
+    # connects each pair (per iSCSI interface); what does not pair is not used. The host
+    # works with the paths that pair; hosted-engine-setup always writes them paired.
+    addresses = comma_list(config.get("storage", ""))
+    ports = comma_list(config.get("port", ""))
+    if len(addresses) == len(ports):
+        return
+    used = ", ".join("{}:{}".format("[{}]".format(address) if ":" in address else address,
+                                    port) for address, port in zip(addresses, ports))
+    if len(addresses) > len(ports):
+        collector.warnings.append(
+            "storage lists {} portal addresses but port only {}: with one iqn ovirt-ha-broker "
+            "pairs them by position and connects only {}; {} {} not used (less multipath "
+            "than meant). To use every address, give one port per address, e.g. "
+            "port={}.".format(len(addresses), len(ports), used,
+                              ", ".join(addresses[len(ports):]),
+                              "is" if len(addresses) - len(ports) == 1 else "are",
+                              ",".join(ports + [ports[-1]] * (len(addresses) - len(ports)))))
+    else:
+        collector.warnings.append(
+            "port lists {} ports but storage only {} portal address{}: with one iqn "
+            "ovirt-ha-broker pairs them by position and connects {}; port{} {} {} not used. "
+            "Drop {}: port={}.".format(
+                len(ports), len(addresses), "" if len(addresses) == 1 else "es", used,
+                "" if len(ports) - len(addresses) == 1 else "s",
+                ", ".join(ports[len(addresses):]),
+                "is" if len(ports) - len(addresses) == 1 else "are",
+                "it" if len(ports) - len(addresses) == 1 else "them",
+                ",".join(ports[:len(addresses)])))
 
 
 def _check_multi_target(collector: _Collector, config: "Dict[str, str]") -> None:
@@ -283,6 +309,8 @@ def _warn(collector: _Collector, config: "Dict[str, str]") -> None:
             collector.warnings.append("iqn entry {} does not look like an iSCSI name (iqn., "
                                       "eui., naa.); ovirt-ha-broker passes it on as "
                                       "written.".format(odd[0]))
+    if config.get("domainType") == "iscsi" and "," not in config.get("iqn", ""):
+        _warn_single_target(collector, config)
     if BLACKLIST_KEY in config:
         _warn_blacklist(collector, config)
     for key in sorted(SCRIPT_VARIABLES & set(config)):

@@ -273,15 +273,46 @@ def test_single_target_with_two_portals_and_two_ports_is_valid():
     valid(config("iscsi", storage="192.0.2.20,192.0.2.21", port="3260,3261"))
 
 
-@pytest.mark.parametrize("storage, port", [
-    pytest.param("192.0.2.20,192.0.2.21", "3260", id="two-portals-one-port"),
-    pytest.param("192.0.2.20", "3260,3261", id="one-portal-two-ports"),
+@pytest.mark.parametrize("storage, port, warned", [
+    pytest.param("192.0.2.20,192.0.2.21", "3260",
+                 "storage lists 2 portal addresses but port only 1: with one iqn "
+                 "ovirt-ha-broker pairs them by position and connects only 192.0.2.20:3260; "
+                 "192.0.2.21 is not used (less multipath than meant). To use every address, "
+                 "give one port per address, e.g. port=3260,3260.", id="two-portals-one-port"),
+    pytest.param("192.0.2.20,192.0.2.21,192.0.2.22", "3260,3261",
+                 "connects only 192.0.2.20:3260, 192.0.2.21:3261; 192.0.2.22 is not used",
+                 id="three-portals-two-ports"),
+    pytest.param("192.0.2.20,192.0.2.21,192.0.2.22", "3260",
+                 "192.0.2.21, 192.0.2.22 are not used", id="three-portals-one-port"),
+    pytest.param("2001:db8::20,192.0.2.21", "3260", "connects only [2001:db8::20]:3260",
+                 id="ipv6-portal"),
+    pytest.param("192.0.2.20", "3260,3261",
+                 "port lists 2 ports but storage only 1 portal address: with one iqn "
+                 "ovirt-ha-broker pairs them by position and connects 192.0.2.20:3260; port "
+                 "3261 is not used. Drop it: port=3260.", id="one-portal-two-ports"),
+    pytest.param("192.0.2.20", "3260,3261,3262", "ports 3261, 3262 are not used. Drop them",
+                 id="one-portal-three-ports"),
 ])
-def test_single_target_storage_and_port_must_pair_up(storage, port):
-    # The broker zips storage with port (lib/storage_server.py:309-313) and drops the rest.
-    problem = only_problem(config("iscsi", storage=storage, port=port), "port")
+def test_single_target_storage_and_port_of_different_lengths_is_a_warning(storage, port,
+                                                                         warned):
+    # The broker zips storage with port (lib/storage_server.py:309-313) and connects the
+    # pairs: the host works, with fewer paths than meant; never a refusal.
+    result = valid(config("iscsi", storage=storage, port=port))
+    assert dict(result.entries)["storage"] == storage
+    assert dict(result.entries)["port"] == port
+    assert [warning for warning in result.warnings if warned in warning], result.warnings
+
+
+def test_single_target_storage_and_port_that_pair_up_are_not_warned():
+    result = valid(config("iscsi", storage="192.0.2.20,192.0.2.21", port="3260,3261"))
+    assert not [warning for warning in result.warnings if "pairs them" in warning]
+
+
+def test_multi_target_storage_and_port_of_different_lengths_stays_refused():
+    values = config("iscsi", **MULTI)
+    values["port"] = "3260"
+    problem = only_problem(values, "iqn")
     assert "pairs them by position and drops" in problem.message
-    assert "{} entries".format(len(port.split(","))) in problem.message
 
 
 def test_single_target_portal_must_be_one_tag():
@@ -670,7 +701,7 @@ RULE_EXAMPLES = [
     ("`configured` other than", "nfs", {"configured": "true"}, "configured"),
     ("`conf` that is not an absolute path", "nfs", {"conf": "vm.conf"}, "conf"),
     ("iSCSI `port` that is not", "iscsi", {"port": "0"}, "port"),
-    ("iSCSI lists that do not pair up", "iscsi", {"port": "3260,3260"}, "port"),
+    ("iSCSI lists that do not pair up", "iscsi", {"portal": "1,1"}, "portal"),
     ("CHAP `user` without `password`", "iscsi", {"password": ""}, "password"),
     ("`iscsi_paths_blacklist` with an entry", "iscsi", {"iscsi_paths_blacklist": ""},
      "iscsi_paths_blacklist"),
