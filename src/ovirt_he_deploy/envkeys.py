@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from .records import Record
 
 if TYPE_CHECKING:
-    from typing import Dict, Mapping, MutableMapping, Tuple, Union
+    from typing import (  # noqa: F401 (Iterable, Set: type comments)
+        Dict,
+        Iterable,
+        Mapping,
+        MutableMapping,
+        Set,
+        Tuple,
+        Union,
+    )
 
     WireValue = Union[None, bool, int, str]
 
@@ -38,8 +46,9 @@ ACTION_NONE = "none"
 ACTIONS = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)  # type: Tuple[str, ...]
 
 # Keys the engine sends keep the engine's spelling (engine-deploy-unit.md §1.4).
+ACTION_PREFIX = "HOSTED_ENGINE/"
 ACTION = EnvKey(
-    "HOSTED_ENGINE/action", "str", ACTION_NONE,
+    ACTION_PREFIX + "action", "str", ACTION_NONE,
     "What to do with Hosted Engine on this host: deploy, remove or none.",
 )
 CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
@@ -173,6 +182,55 @@ def config_keys(env: "Mapping[str, object]") -> "Tuple[str, ...]":
 def unused_config(env: "Mapping[str, object]") -> bool:
     """Config keys in a run that will not deploy them (action none, or absent)."""
     return not acts(env) and bool(config_keys(env))
+
+
+def section_of(name):  # type: (str) -> str
+    """A key's prefix with its '/' ('' for a key without one)."""
+    head, slash, _rest = name.partition("/")
+    return head + slash
+
+
+def normal_section(section):  # type: (str) -> str
+    """A prefix without case, '-', '_', '/' and blanks: HOSTED-engine/ -> HOSTEDENGINE."""
+    return "".join(char for char in section.upper() if char.isalnum())
+
+
+OUR_SECTIONS = (ACTION_PREFIX, CONFIG_PREFIX)  # type: Tuple[str, ...]
+_OUR_NORMAL = tuple(normal_section(section) for section in OUR_SECTIONS)
+# keynames takes a prefix within PREFIX_EDITS edits of ours for a typo of it.
+PREFIX_EDITS = 2
+
+
+def _letters_off(text, target):  # type: (str, str) -> int
+    """Letters of text that target lacks (counted with repeats): at most the edits between."""
+    rest = list(target)
+    off = 0
+    for char in text:
+        if char in rest:
+            rest.remove(char)
+        else:
+            off += 1
+    return off
+
+
+def maybe_stray(names):  # type: (Iterable[str]) -> bool
+    """True when a key may be a misspelt deploy-unit key: one under HOSTED_ENGINE/ other
+    than action, or under a prefix close to ours (keynames decides which are). Every run
+    with action none calls this, so it only compares lengths and letters."""
+    sections = set()  # type: Set[str]
+    for name in names:
+        if name.startswith(ACTION_PREFIX):
+            if name != ACTION.name:
+                return True
+        elif "/" in name and not name.startswith(CONFIG_PREFIX):
+            sections.add(section_of(name))
+    for section in sections:
+        normal = normal_section(section)
+        for ours in _OUR_NORMAL:
+            if abs(len(normal) - len(ours)) <= PREFIX_EDITS and \
+                    _letters_off(normal, ours) <= PREFIX_EDITS:
+                return True
+    return False
 
 
 def deploy_failed_after_changes(env: "Mapping[str, object]", failed: bool) -> bool:

@@ -36,15 +36,17 @@ class InvalidUnit(ValueError):
 
 
 class DeployUnit(Record):
-    """Action and hosted-engine.conf values exactly as received (not yet checked)."""
+    """Action and hosted-engine.conf values exactly as received (not yet checked), and the
+    keys that look like the unit's but that nothing reads (misspelt: keynames)."""
 
     action: object
     config: "Tuple[Tuple[str, object], ...]"
+    stray: "Tuple[str, ...]"
     __slots__ = tuple(__annotations__)
 
-    def __init__(self, action: object = None,
-                 config: "Tuple[Tuple[str, object], ...]" = ()) -> None:
-        self._init(action, config)
+    def __init__(self, action=None, config=(), stray=()):
+        # type: (object, Tuple[Tuple[str, object], ...], Tuple[str, ...]) -> None
+        self._init(action, config, stray)
 
     @classmethod
     def from_environment(cls, env: "Mapping[str, object]") -> "DeployUnit":
@@ -55,7 +57,11 @@ class DeployUnit(Record):
             for name, value in sorted(env.items())
             if name.startswith(prefix)
         )
-        return cls(action=env.get(envkeys.ACTION.name), config=config)
+        stray = ()  # type: Tuple[str, ...]
+        if envkeys.maybe_stray(env):
+            from . import keynames  # only then: a run without a near miss never pays for it
+            stray = keynames.stray_keys(env)
+        return cls(action=env.get(envkeys.ACTION.name), config=config, stray=stray)
 
 
 class ValidUnit(Record):

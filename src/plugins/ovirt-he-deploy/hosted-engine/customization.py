@@ -67,8 +67,22 @@ class Plugin(plugin.PluginBase):
     def _validation(self):
         if envkeys.acts(self.environment):
             self._check_and_plan()
-        elif envkeys.unused_config(self.environment):
+            return
+        if envkeys.maybe_stray(self.environment):
+            self._refuse_stray_keys()
+        if envkeys.unused_config(self.environment):
             self._say_config_is_unused()
+
+    def _refuse_stray_keys(self):
+        # A misspelt HOSTED_ENGINE/action or prefix is ours even when the action is none:
+        # the unit meant to act. Keys only near ours (maybe_stray) cost this import alone.
+        from ovirt_he_deploy import validation
+        from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
+
+        unit = DeployUnit.from_environment(self.environment)
+        problems = validation.stray_problems(unit.stray, unit.action)
+        if problems:
+            raise InvalidUnit(problems)
 
     def _defaults(self):
         """Our keys' defaults where nothing (command line, config, engine) set them."""
