@@ -117,6 +117,13 @@ SECRET_ENV_KEYS = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)  # type: Tu
 # the key filter cannot catch that line; this regex does (otopi-plugin-contract.md §9).
 # The literal prefix cannot match inside the filtered text, so otopi's filter terminates.
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
+# otopi dumps the keys a config file added right after loading it, before any event of ours
+# can name a misspelt secret key (HOSTED_ENGINE_CONFIG/passwrod, HOSTED_ENGINE_CONFIGS/user)
+# for the key filter: this hides the value of each dumped key that looks like one (compiled
+# ignoring case; keynames.secret_lookalikes adds the exact names for later records).
+SECRET_LOOKALIKE_DUMP_PATTERN = (
+    r"ENV [^=/\s]*(?:host|engine|conf)[^=/\s]*/[^=\s]*(?:pass|word|pwd|pw|secret|user|usr|"
+    r"uesr|suer)[^=\s]*=[a-z_-]*:'(?P<filter>.*)'")
 
 
 def secrets_not_text(env: "Mapping[str, object]") -> bool:
@@ -231,6 +238,20 @@ def maybe_stray(names):  # type: (Iterable[str]) -> bool
                     _letters_off(normal, ours) <= PREFIX_EDITS:
                 return True
     return False
+
+
+def maybe_secret_lookalike(names):  # type: (Iterable[str]) -> bool
+    """True when a key may carry a CHAP secret under a misspelt name (keynames decides):
+    a stray key, or a config key close to password or user. Cheap, as maybe_stray."""
+    names = list(names)
+    for name in names:
+        if name.startswith(CONFIG_PREFIX):
+            rest = name[len(CONFIG_PREFIX):].lower()
+            if rest not in SECRET_CONF_KEYS and any(
+                    abs(len(rest) - len(secret)) <= 2 and _letters_off(rest, secret) <= 2
+                    for secret in SECRET_CONF_KEYS):
+                return True
+    return maybe_stray(names)
 
 
 def deploy_failed_after_changes(env: "Mapping[str, object]", failed: bool) -> bool:

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from . import confkeys, envkeys
 
 if TYPE_CHECKING:
-    from typing import Dict, Iterable, List, Optional, Tuple  # noqa: F401 (type comments)
+    from typing import (  # noqa: F401 (type comments)
+        Dict,
+        Iterable,
+        List,
+        Mapping,
+        Optional,
+        Tuple,
+    )
 
 ACTION_NAME = envkeys.ACTION.name[len(envkeys.ACTION_PREFIX):]
 # Edits allowed between a typo and the key meant: one, two for keys of LONG_KEY characters
@@ -111,3 +118,19 @@ def by_prefix(names):  # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
         else:
             groups[-1][1].append(name)
     return groups
+
+
+def secret_lookalikes(env):  # type: (Mapping[str, object]) -> Tuple[str, ...]
+    """Keys with text values that were most likely meant as the CHAP user or password: otopi
+    logs them before the validation refuses them, so their values are filtered too."""
+    found = []  # type: List[str]
+    for name in sorted(env):
+        if not isinstance(env[name], str) or name in envkeys.SECRET_ENV_KEYS:
+            continue
+        if name.startswith(envkeys.CONFIG_PREFIX):
+            near = conf_keys_meant(name[len(envkeys.CONFIG_PREFIX):])
+            if set(near) & set(envkeys.SECRET_CONF_KEYS):
+                found.append(name)
+        elif is_stray(name) and meant(name) in envkeys.SECRET_ENV_KEYS:
+            found.append(name)
+    return tuple(found)

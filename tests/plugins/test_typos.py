@@ -116,3 +116,27 @@ def test_keys_that_are_not_ours_never_fail_a_host_install(statement, host):
     result = host.run(None, statement)
     assert result.exit_code == 0, result.stdout[-3000:]
     assert "deploy-unit" not in result.stdout + result.log_text
+
+
+ISCSI = example("iscsi-chap.conf")
+
+
+@pytest.mark.parametrize("old, new, named", [
+    pytest.param("HOSTED_ENGINE_CONFIG/password=", "HOSTED_ENGINE_CONFIG/passwrod=",
+                 "HOSTED_ENGINE_CONFIG/passwrod:", id="misspelt-password-key"),
+    pytest.param("HOSTED_ENGINE_CONFIG/", "HOSTED_ENGINE_CONFIGS/", "HOSTED_ENGINE_CONFIGS/:",
+                 id="secrets-under-a-misspelt-prefix"),
+    pytest.param("HOSTED_ENGINE_CONFIG/user=", "hosted_engine_config/User=",
+                 "hosted_engine_config/:", id="user-under-a-lower-case-prefix"),
+])
+def test_a_secret_under_a_misspelt_name_is_refused_and_never_logged(old, new, named, host,
+                                                                    units):
+    with open(ISCSI) as stream:
+        text = stream.read()
+    path = os.path.join(str(units), "unit.conf")
+    with open(path, "w") as stream:
+        stream.write(text.replace(old, new))
+    before = state(host)
+    result = host.run(path)
+    # assert_refused also scans stdout, the log and stderr for the password and user.
+    assert_refused(result, host, before, named)

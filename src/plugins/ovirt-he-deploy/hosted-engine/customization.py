@@ -33,8 +33,9 @@ class Plugin(plugin.PluginBase):
         # Registered before the log exists, so not even the first env dump shows them.
         filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
         filter_keys.extend(envkeys.SECRET_ENV_KEYS)
-        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, []).append(
-            re.compile(envkeys.SECRET_RECEIVE_PATTERN))
+        self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, []).extend((
+            re.compile(envkeys.SECRET_RECEIVE_PATTERN),
+            re.compile(envkeys.SECRET_LOOKALIKE_DUMP_PATTERN, re.IGNORECASE)))
         self._secrets_as_text()
 
     # otopi turns the whole environment into text around every event of a run, whatever
@@ -51,6 +52,17 @@ class Plugin(plugin.PluginBase):
     )
     def _init(self):
         self._secrets_as_text()
+        if envkeys.maybe_secret_lookalike(self.environment):
+            self._filter_secret_lookalikes()
+
+    def _filter_secret_lookalikes(self):
+        # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
+        # the environment before that: its value is filtered like the real one's.
+        from ovirt_he_deploy import keynames
+
+        filter_keys = self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS]
+        filter_keys.extend(name for name in keynames.secret_lookalikes(self.environment)
+                           if name not in filter_keys)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
