@@ -13,19 +13,11 @@ exact match is never a typo; two known keys close to each other (sdUUID, spUUID)
 typo near both name both.
 """
 
-from typing import TYPE_CHECKING
-
 from . import confkeys, envkeys
+from .compat import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import (  # noqa: F401 (type comments)
-        Dict,
-        Iterable,
-        List,
-        Mapping,
-        Optional,
-        Tuple,
-    )
+    from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 ACTION_NAME = envkeys.ACTION.name[len(envkeys.ACTION_PREFIX):]
 # Edits allowed between a typo and the key meant: one, two for keys of LONG_KEY characters
@@ -33,7 +25,10 @@ ACTION_NAME = envkeys.ACTION.name[len(envkeys.ACTION_PREFIX):]
 LONG_KEY = 10
 
 
-def distance(first, second):  # type: (str, str) -> int
+def distance(first, second):
+
+
+    # type: (str, str) -> int
     """Edits (insert, delete, substitute, swap two neighbours) from one text to the other."""
     previous = None  # type: Optional[List[int]]
     row = list(range(len(second) + 1))
@@ -48,11 +43,17 @@ def distance(first, second):  # type: (str, str) -> int
     return row[-1]
 
 
-def allowed_edits(known):  # type: (str) -> int
+def allowed_edits(known):
+
+
+    # type: (str) -> int
     return 2 if len(known) >= LONG_KEY else 1
 
 
-def conf_keys_meant(key):  # type: (str) -> Tuple[str, ...]
+def conf_keys_meant(key):
+
+
+    # type: (str) -> Tuple[str, ...]
     """The hosted-engine.conf keys an unknown key is a typo of (closest first), or ()."""
     if key in confkeys.WRITTEN_KEYS:
         return ()
@@ -67,7 +68,10 @@ def conf_keys_meant(key):  # type: (str) -> Tuple[str, ...]
     return tuple(sorted(known for known, edits in found.items() if edits == best))
 
 
-def prefix_meant(name):  # type: (str) -> str
+def prefix_meant(name):
+
+
+    # type: (str) -> str
     """The deploy unit's prefix a key's prefix is a near miss of, or '' (ours or unrelated):
     the same but for case, '-', '_' and blanks, or envkeys.PREFIX_EDITS edits from it."""
     section = envkeys.section_of(name)
@@ -79,14 +83,20 @@ def prefix_meant(name):  # type: (str) -> str
     return prefix if edits <= envkeys.PREFIX_EDITS else ""
 
 
-def is_stray(name):  # type: (str) -> bool
+def is_stray(name):
+
+
+    # type: (str) -> bool
     """True for a key that looks like the deploy unit's but that nothing reads."""
     if name.startswith(envkeys.ACTION_PREFIX):
         return name != envkeys.ACTION.name
     return bool(prefix_meant(name))
 
 
-def stray_keys(names):  # type: (Iterable[str]) -> Tuple[str, ...]
+def stray_keys(names):
+
+
+    # type: (Iterable[str]) -> Tuple[str, ...]
     """The keys among names that look like the deploy unit's but that nothing reads, sorted."""
     names = list(names)
     if not envkeys.maybe_stray(names):
@@ -94,7 +104,10 @@ def stray_keys(names):  # type: (Iterable[str]) -> Tuple[str, ...]
     return tuple(sorted(name for name in names if is_stray(name)))
 
 
-def meant(name):  # type: (str) -> str
+def meant(name):
+
+
+    # type: (str) -> str
     """The full key a stray key was most likely meant to be."""
     rest = name[len(envkeys.section_of(name)):]
     if distance(rest.lower(), ACTION_NAME) <= 1:
@@ -108,7 +121,10 @@ def meant(name):  # type: (str) -> str
     return envkeys.CONFIG_PREFIX + rest
 
 
-def by_prefix(names):  # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
+def by_prefix(names):
+
+
+    # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
     """Stray keys grouped by their wrong prefix, in order; HOSTED_ENGINE/ keys one by one."""
     groups = []  # type: List[Tuple[str, List[str]]]
     for name in names:
@@ -120,7 +136,10 @@ def by_prefix(names):  # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
     return groups
 
 
-def secret_lookalikes(env):  # type: (Mapping[str, object]) -> Tuple[str, ...]
+def secret_lookalikes(env):
+
+
+    # type: (Mapping[str, object]) -> Tuple[str, ...]
     """Keys with text values that were most likely meant as the CHAP user or password: otopi
     logs them before the validation refuses them, so their values are filtered too."""
     found = []  # type: List[str]

@@ -7,13 +7,13 @@ place. --force-cleanup overrides those safety checks and is never used here.
 """
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import List, Optional, Sequence, Tuple  # noqa: F401 (type comments)
 
 from . import plan
+from .compat import TYPE_CHECKING
 from .records import Record
+
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence, Tuple
 
 CLEAN_OPTION = "--clean-metadata"
 
@@ -32,25 +32,30 @@ _AGENT_LINE = re.compile(r"^(?P<level>[A-Z]+):ovirt_hosted_engine_ha\.agent\.hos
 class Outcome(Record):
     """Whether the slot was freed, and what the admin is told."""
 
-    freed: bool
-    message: str
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("freed", "message")
 
-    def __init__(self, freed: bool, message: str) -> None:
-        self._init(freed, message)
+    def __init__(self, freed, message):
+        # type: (bool, str) -> None
+        self.freed = freed
+        self.message = message
 
 
-def clean_command(command: str, host_id: str) -> "Tuple[str, ...]":
+def clean_command(command, host_id):
+    # type: (str, str) -> Tuple[str, ...]
     """The command line that frees host_id's slot, with the safety checks on."""
     return (command, CLEAN_OPTION, "--host-id={}".format(host_id))
 
 
-def _last_line(lines):  # type: (Sequence[str]) -> str
+def _last_line(lines):
+    # type: (Sequence[str]) -> str
     text = [line.strip() for line in lines if line.strip()]
     return ascii(text[-1])[1:-1] if text else ""
 
 
-def _agent_messages(output):  # type: (Sequence[str]) -> List[Tuple[str, str]]
+def _agent_messages(output):
+
+
+    # type: (Sequence[str]) -> List[Tuple[str, str]]
     """(level, message) of each line the agent's cleanup logged in the output."""
     found = []  # type: List[Tuple[str, str]]
     for line in output:
@@ -60,7 +65,10 @@ def _agent_messages(output):  # type: (Sequence[str]) -> List[Tuple[str, str]]
     return found
 
 
-def _said(messages, text):  # type: (List[Tuple[str, str]], str) -> Optional[str]
+def _said(messages, text):
+
+
+    # type: (List[Tuple[str, str]], str) -> Optional[str]
     """The first agent message that starts with text, escaped for the log, or None."""
     for _level, message in messages:
         if message.startswith(text):
