@@ -193,8 +193,6 @@ def unused_config(env):
 
 
 def section_of(name):
-
-
     # type: (str) -> str
     """A key's prefix with its '/' ('' for a key without one)."""
     head, slash, _rest = name.partition("/")
@@ -202,8 +200,6 @@ def section_of(name):
 
 
 def normal_section(section):
-
-
     # type: (str) -> str
     """A prefix without case, '-', '_', '/' and blanks: HOSTED-engine/ -> HOSTEDENGINE."""
     return "".join(char for char in section.upper() if char.isalnum())
@@ -216,8 +212,6 @@ PREFIX_EDITS = 2
 
 
 def _letters_off(text, target):
-
-
     # type: (str, str) -> int
     """Letters of text that target lacks (counted with repeats): at most the edits between."""
     rest = list(target)
@@ -231,8 +225,6 @@ def _letters_off(text, target):
 
 
 def maybe_stray(names):
-
-
     # type: (Iterable[str]) -> bool
     """True when a key may be a misspelt deploy-unit key: one under HOSTED_ENGINE/ other
     than action, or under a prefix close to ours (keynames decides which are). Every run
@@ -254,8 +246,6 @@ def maybe_stray(names):
 
 
 def maybe_secret_lookalike(names):
-
-
     # type: (Iterable[str]) -> bool
     """True when a key may carry a CHAP secret under a misspelt name (keynames decides):
     a stray key, or a config key close to password or user. Cheap, as maybe_stray."""

@@ -26,8 +26,6 @@ LONG_KEY = 10
 
 
 def distance(first, second):
-
-
     # type: (str, str) -> int
     """Edits (insert, delete, substitute, swap two neighbours) from one text to the other."""
     previous = None  # type: Optional[List[int]]
@@ -44,15 +42,11 @@ def distance(first, second):
 
 
 def allowed_edits(known):
-
-
     # type: (str) -> int
     return 2 if len(known) >= LONG_KEY else 1
 
 
 def conf_keys_meant(key):
-
-
     # type: (str) -> Tuple[str, ...]
     """The hosted-engine.conf keys an unknown key is a typo of (closest first), or ()."""
     if key in confkeys.WRITTEN_KEYS:
@@ -69,8 +63,6 @@ def conf_keys_meant(key):
 
 
 def prefix_meant(name):
-
-
     # type: (str) -> str
     """The deploy unit's prefix a key's prefix is a near miss of, or '' (ours or unrelated):
     the same but for case, '-', '_' and blanks, or envkeys.PREFIX_EDITS edits from it."""
@@ -84,8 +76,6 @@ def prefix_meant(name):
 
 
 def is_stray(name):
-
-
     # type: (str) -> bool
     """True for a key that looks like the deploy unit's but that nothing reads."""
     if name.startswith(envkeys.ACTION_PREFIX):
@@ -94,8 +84,6 @@ def is_stray(name):
 
 
 def stray_keys(names):
-
-
     # type: (Iterable[str]) -> Tuple[str, ...]
     """The keys among names that look like the deploy unit's but that nothing reads, sorted."""
     names = list(names)
@@ -105,8 +93,6 @@ def stray_keys(names):
 
 
 def meant(name):
-
-
     # type: (str) -> str
     """The full key a stray key was most likely meant to be."""
     rest = name[len(envkeys.section_of(name)):]
@@ -122,8 +108,6 @@ def meant(name):
 
 
 def by_prefix(names):
-
-
     # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
     """Stray keys grouped by their wrong prefix, in order; HOSTED_ENGINE/ keys one by one."""
     groups = []  # type: List[Tuple[str, List[str]]]
@@ -137,8 +121,6 @@ def by_prefix(names):
 
 
 def secret_lookalikes(env):
-
-
     # type: (Mapping[str, object]) -> Tuple[str, ...]
     """Keys with text values that were most likely meant as the CHAP user or password: otopi
     logs them before the validation refuses them, so their values are filtered too."""

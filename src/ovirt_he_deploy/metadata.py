@@ -53,8 +53,6 @@ def _last_line(lines):
 
 
 def _agent_messages(output):
-
-
     # type: (Sequence[str]) -> List[Tuple[str, str]]
     """(level, message) of each line the agent's cleanup logged in the output."""
     found = []  # type: List[Tuple[str, str]]
@@ -66,8 +64,6 @@ def _agent_messages(output):
 
 
 def _said(messages, text):
-
-
     # type: (List[Tuple[str, str]], str) -> Optional[str]
     """The first agent message that starts with text, escaped for the log, or None."""
     for _level, message in messages:

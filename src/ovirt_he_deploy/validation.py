@@ -140,15 +140,11 @@ def _safe_entries(collector, unit):
 
 
 def _rename(meant):
-
-
     # type: (Tuple[str, ...]) -> str
     return "rename it to {}".format(" or ".join(envkeys.config_key(key) for key in meant))
 
 
 def _misspelt(collector, key, meant):
-
-
     # type: (_Collector, str, Tuple[str, ...]) -> None
     # HA env/config_file.py keeps every key and reads only those it knows: a misspelt key
     # is ignored by every reader, and the key meant stays unset.
@@ -165,8 +161,6 @@ def _misspelt(collector, key, meant):
 
 
 def _warn_unknown(collector, config):
-
-
     # type: (_Collector, Dict[str, str]) -> None
     # The engine sends the keys of the cluster's hosted-engine.conf: an unknown key far from
     # every known one is a key this validator does not know yet, so it is written as sent.
@@ -183,8 +177,6 @@ def _warn_unknown(collector, config):
 
 
 def stray_problems(stray, action):
-
-
     # type: (Tuple[str, ...], object) -> List[Problem]
     """A problem for each key under HOSTED_ENGINE/ but action, and each misspelt prefix
     (stray: DeployUnit.stray; action: the action as received)."""
@@ -273,8 +265,6 @@ def _check_iscsi(collector, config):
 
 
 def _check_single_target(collector, config):
-
-
     # type: (_Collector, Dict[str, str]) -> None
     # HA lib/storage_server.py:320 passes portal as one TPGT, which VDSM reads with int()
     # (storageServer.py:1074). storage and port are zipped (:309-313): _warn_single_target.
@@ -285,8 +275,6 @@ def _check_single_target(collector, config):
 
 
 def _warn_single_target(collector, config):
-
-
     # type: (_Collector, Dict[str, str]) -> None
     # HA lib/storage_server.py:309-313: with one iqn the broker zips storage with port and
     # connects each pair (per iSCSI interface); what does not pair is not used. The host
