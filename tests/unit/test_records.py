@@ -102,7 +102,7 @@ def test_the_plan_is_short_text_in_otopi_environment_dumps():
 # Modules an otopi run of the group may import (deploy, remove); the CLI and engine side
 # (hostcmd, rules, answerfile, cli, preview, otopiconf, installed, engine) never run there.
 HOST_RUN_MODULES = ("confkeys", "conflicts", "envkeys", "haconf", "hostfacts", "hostfs",
-                    "keychecks", "keyvalue", "metadata", "plan", "records", "render",
+                    "keychecks", "keynames", "keyvalue", "metadata", "plan", "records", "render",
                     "safety", "servicewait", "unit", "validation")
 
 
