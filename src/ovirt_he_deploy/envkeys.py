@@ -209,6 +209,7 @@ OUR_SECTIONS = (ACTION_PREFIX, CONFIG_PREFIX)  # type: Tuple[str, ...]
 _OUR_NORMAL = tuple(normal_section(section) for section in OUR_SECTIONS)
 # keynames takes a prefix within PREFIX_EDITS edits of ours for a typo of it.
 PREFIX_EDITS = 2
+_SHORTEST_CLOSE = min(len(ours) for ours in _OUR_NORMAL) - PREFIX_EDITS
 
 
 def _letters_off(text, target):
@@ -228,16 +229,19 @@ def maybe_stray(names):
     # type: (Iterable[str]) -> bool
     """True when a key may be a misspelt deploy-unit key: one under HOSTED_ENGINE/ other
     than action, or under a prefix close to ours (keynames decides which are). Every run
-    with action none calls this, so it only compares lengths and letters."""
-    sections = set()  # type: Set[str]
-    for name in names:
-        if name.startswith(ACTION_PREFIX):
-            if name != ACTION.name:
-                return True
-        elif "/" in name and not name.startswith(CONFIG_PREFIX):
-            sections.add(section_of(name))
-    for section in sections:
-        normal = normal_section(section)
+    with action none calls this on the whole environment: string methods and a set
+    comprehension do the per-key work, and only prefixes long enough get compared."""
+    if not isinstance(names, (dict, set, frozenset, list, tuple)):
+        names = list(names)
+    under_action = ("\n" + "\n".join(names)).count("\n" + ACTION_PREFIX)
+    if under_action != (1 if ACTION.name in names else 0):
+        return True
+    for head in {name.partition("/")[0] for name in names}:
+        # A prefix only loses letters when normalized, so a short one is never close. (A
+        # key without "/" comes here whole; keynames never takes it for a stray key.)
+        if len(head) < _SHORTEST_CLOSE or head + "/" in OUR_SECTIONS:
+            continue
+        normal = normal_section(head)
         for ours in _OUR_NORMAL:
             if abs(len(normal) - len(ours)) <= PREFIX_EDITS and \
                     _letters_off(normal, ours) <= PREFIX_EDITS:
