@@ -251,9 +251,14 @@ def maybe_stray(names):
 
 def maybe_secret_lookalike(names):
     # type: (Iterable[str]) -> bool
-    """True when a key may carry a CHAP secret under a misspelt name (keynames decides):
-    a stray key, or a config key close to password or user. Cheap, as maybe_stray."""
-    names = list(names)
+    """True when a config key may carry a CHAP secret under a misspelt name (keynames
+    decides): one close to password or user. Cheap: a run without config keys (action none)
+    pays one join. Secrets under a misspelt prefix are filtered by
+    SECRET_LOOKALIKE_DUMP_PATTERN, and by name once VALIDATION finds the stray keys."""
+    if not isinstance(names, (dict, set, frozenset, list, tuple)):
+        names = list(names)
+    if ("\n" + "\n".join(names)).find("\n" + CONFIG_PREFIX) < 0:
+        return False
     for name in names:
         if name.startswith(CONFIG_PREFIX):
             rest = name[len(CONFIG_PREFIX):].lower()
@@ -261,7 +266,7 @@ def maybe_secret_lookalike(names):
                     abs(len(rest) - len(secret)) <= 2 and _letters_off(rest, secret) <= 2
                     for secret in SECRET_CONF_KEYS):
                 return True
-    return maybe_stray(names)
+    return False
 
 
 def deploy_failed_after_changes(env, failed):

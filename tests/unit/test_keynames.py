@@ -205,6 +205,8 @@ def test_secret_lookalikes_names_text_values_under_misspelt_secret_keys():
            "HOSTED_ENGINE_CONFIGS/user": "x", "HOSTED_ENGINE_CONFIGS/fqdn": "x",
            "HOSTED_ENGINE_CONFIG/usre": 5, "HOSTED_ENGINE_CONFIG/fqdn": "x", "CORE/x": "x"}
     assert envkeys.maybe_secret_lookalike(env)
+    assert envkeys.maybe_stray(env)
+    assert not envkeys.maybe_secret_lookalike({"HOSTED_ENGINE_CONFIGS/user": "x"})
     assert keynames.secret_lookalikes(env) == ("HOSTED_ENGINE_CONFIG/passwrod",
                                                "HOSTED_ENGINE_CONFIGS/user")
 

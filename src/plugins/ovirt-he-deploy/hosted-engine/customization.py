@@ -57,7 +57,7 @@ class Plugin(plugin.PluginBase):
 
     def _filter_secret_lookalikes(self):
         # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
-        # the environment before that: its value is filtered like the real one's.
+        # the environment before and after: its value is filtered like the real one's.
         from ovirt_he_deploy import keynames
 
         filter_keys = self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS]
@@ -77,12 +77,14 @@ class Plugin(plugin.PluginBase):
         priority=plugin.Stages.PRIORITY_HIGH,
     )
     def _validation(self):
+        if envkeys.maybe_stray(self.environment):
+            # Filtered first: the refusal below names these keys, never their values.
+            self._filter_secret_lookalikes()
+            if not envkeys.acts(self.environment):
+                self._refuse_stray_keys()
         if envkeys.acts(self.environment):
             self._check_and_plan()
-            return
-        if envkeys.maybe_stray(self.environment):
-            self._refuse_stray_keys()
-        if envkeys.unused_config(self.environment):
+        elif envkeys.unused_config(self.environment):
             self._say_config_is_unused()
 
     def _refuse_stray_keys(self):
