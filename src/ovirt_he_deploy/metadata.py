@@ -46,10 +46,31 @@ def clean_command(command, host_id):
     return (command, CLEAN_OPTION, "--host-id={}".format(host_id))
 
 
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(char):
+    # type: (str) -> str
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if " " <= char <= "~":
+        return char
+    code = ord(char)
+    return ("\\x{:02x}" if code <= 0xff else "\\u{:04x}" if code <= 0xffff else
+            "\\U{:08x}").format(code)
+
+
+def _shown(text):
+    # type: (str) -> str
+    """Command output as a log line may show it: what ascii() shows between its quotes
+    (Python 2 has no ascii())."""
+    return "".join(_escaped(char) for char in text)
+
+
 def _last_line(lines):
     # type: (Sequence[str]) -> str
     text = [line.strip() for line in lines if line.strip()]
-    return ascii(text[-1])[1:-1] if text else ""
+    return _shown(text[-1]) if text else ""
 
 
 def _agent_messages(output):
@@ -68,7 +89,7 @@ def _said(messages, text):
     """The first agent message that starts with text, escaped for the log, or None."""
     for _level, message in messages:
         if message.startswith(text):
-            return ascii(message)[1:-1]
+            return _shown(message)
     return None
 
 
