@@ -84,10 +84,20 @@ if "ovirt-ha-broker" in state and "ovirt-ha-broker" not in running:
     sys.stderr.write("ERROR:ovirt_hosted_engine_ha.agent.agent.Agent:Can't initialize "
                      "brokerlink 'Failed to connect to broker'\\n")
     sys.exit(157)
-# A running agent keeps its slot live: not cleaned, exit 0 all the same (:401-407).
-if "ovirt-ha-agent" in running:
-    sys.stderr.write("ERROR:ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine:"
-                     "Cannot clean unclean metadata block. Consider --force-clean.\\n")
+# Then, as ovirt-ha-agent --cleanup logs on stderr (LEVEL:LOGGER:MESSAGE), exit 0 in each case:
+# it cleans only a slot its agent marked stopped when it stopped; hosted-engine.output
+# replaces what it says (e.g. "Metadata for current host missing.").
+agent = "ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine"
+if os.path.exists(os.path.join(root, "hosted-engine.output")):
+    said = open(os.path.join(root, "hosted-engine.output")).read().splitlines()
+elif "ovirt-ha-agent" in state and state["ovirt-ha-agent"].get("running"):
+    said = ["ERROR:" + agent + ":Cannot clean unclean metadata block. Consider --force-clean."]
+else:
+    said = ["INFO:" + agent + ":Cleaning the metadata block!"]
+sys.stderr.write("\\n".join(["INFO:ovirt_hosted_engine_ha.agent.agent.Agent:"
+                            "ovirt-hosted-engine-ha agent 2.5.2 started"] + said +
+                           ["INFO:ovirt_hosted_engine_ha.agent.agent.Agent:"
+                            "Agent shutting down"]) + "\\n")
 """
 
 

@@ -24,6 +24,14 @@ KNOWN_KEYS = frozenset(CANONICAL_ORDER)  # type: FrozenSet[str]
 # Keys no reader uses any more; old clusters still carry them (ca_subject even quoted).
 LEGACY_KEYS = frozenset(("ca_cert", "ca_subject", "console", "vdsm_use_ssl"))  # type: FrozenSet[str]
 
+# Keys older writers or readers used that are neither of the above: hosted-engine-setup's
+# first template wrote service_start_time (2013), ovirt-hosted-engine-ha read the TPGT from
+# tpgt before portal (2015). Kept as unknown keys; never taken for a typo (keynames).
+HISTORICAL_KEYS = frozenset(("service_start_time", "tpgt"))  # type: FrozenSet[str]
+# Every key a hosted-engine.conf writer ever wrote (setup's templates and conf.py, the
+# ansible collection's template, HA's upgrade), as checked against their histories.
+WRITTEN_KEYS = KNOWN_KEYS | LEGACY_KEYS | HISTORICAL_KEYS  # type: FrozenSet[str]
+
 FILE_DOMAIN_TYPES = frozenset(("nfs", "nfs3", "nfs4", "glusterfs"))  # type: FrozenSet[str]
 DOMAIN_TYPES = ("nfs", "nfs3", "nfs4", "glusterfs", "iscsi", "fc")  # type: Tuple[str, ...]
 

@@ -8,7 +8,7 @@ from .compat import INTEGER_TYPES, TEXT_TYPES, TYPE_CHECKING
 from .records import Record
 
 if TYPE_CHECKING:
-    from typing import Dict, Mapping, MutableMapping, Tuple, Union
+    from typing import Dict, Iterable, Mapping, MutableMapping, Set, Tuple, Union
 
     WireValue = Union[None, bool, int, str]
 
@@ -37,8 +37,9 @@ ACTION_NONE = "none"
 ACTIONS = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)  # type: Tuple[str, ...]
 
 # Keys the engine sends keep the engine's spelling (engine-deploy-unit.md section 1.4).
+ACTION_PREFIX = "HOSTED_ENGINE/"
 ACTION = EnvKey(
-    "HOSTED_ENGINE/action", "str", ACTION_NONE,
+    ACTION_PREFIX + "action", "str", ACTION_NONE,
     "What to do with Hosted Engine on this host: deploy, remove or none.",
 )
 CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
@@ -107,6 +108,13 @@ SECRET_ENV_KEYS = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)  # type: Tu
 # the key filter cannot catch that line; this regex does (otopi-plugin-contract.md section 9).
 # The literal prefix cannot match inside the filtered text, so otopi's filter terminates.
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
+# otopi dumps the keys a config file added right after loading it, before any event of ours
+# can name a misspelt secret key (HOSTED_ENGINE_CONFIG/passwrod, HOSTED_ENGINE_CONFIGS/user)
+# for the key filter: this hides the value of each dumped key that looks like one (compiled
+# ignoring case; keynames.secret_lookalikes adds the exact names for later records).
+SECRET_LOOKALIKE_DUMP_PATTERN = (
+    r"ENV [^=/\s]*(?:host|engine|conf)[^=/\s]*/[^=\s]*(?:pass|word|pwd|pw|secret|user|usr|"
+    r"uesr|suer)[^=\s]*=[a-z_-]*:'(?P<filter>.*)'")
 
 
 def secrets_not_text(env):
@@ -183,6 +191,83 @@ def unused_config(env):
     # type: (Mapping[str, object]) -> bool
     """Config keys in a run that will not deploy them (action none, or absent)."""
     return not acts(env) and bool(config_keys(env))
+
+
+def section_of(name):
+    # type: (str) -> str
+    """A key's prefix with its '/' ('' for a key without one)."""
+    head, slash, _rest = name.partition("/")
+    return head + slash
+
+
+def normal_section(section):
+    # type: (str) -> str
+    """A prefix without case, '-', '_', '/' and blanks: HOSTED-engine/ -> HOSTEDENGINE."""
+    return "".join(char for char in section.upper() if char.isalnum())
+
+
+OUR_SECTIONS = (ACTION_PREFIX, CONFIG_PREFIX)  # type: Tuple[str, ...]
+_OUR_NORMAL = tuple(normal_section(section) for section in OUR_SECTIONS)
+# keynames takes a prefix within PREFIX_EDITS edits of ours for a typo of it.
+PREFIX_EDITS = 2
+_SHORTEST_CLOSE = min(len(ours) for ours in _OUR_NORMAL) - PREFIX_EDITS
+
+
+def _letters_off(text, target):
+    # type: (str, str) -> int
+    """Letters of text that target lacks (counted with repeats): at most the edits between."""
+    rest = list(target)
+    off = 0
+    for char in text:
+        if char in rest:
+            rest.remove(char)
+        else:
+            off += 1
+    return off
+
+
+def maybe_stray(names):
+    # type: (Iterable[str]) -> bool
+    """True when a key may be a misspelt deploy-unit key: one under HOSTED_ENGINE/ other
+    than action, or under a prefix close to ours (keynames decides which are). Every run
+    with action none calls this on the whole environment: string methods and a set
+    comprehension do the per-key work, and only prefixes long enough get compared."""
+    if not isinstance(names, (dict, set, frozenset, list, tuple)):
+        names = list(names)
+    under_action = ("\n" + "\n".join(names)).count("\n" + ACTION_PREFIX)
+    if under_action != (1 if ACTION.name in names else 0):
+        return True
+    for head in {name.partition("/")[0] for name in names}:
+        # A prefix only loses letters when normalized, so a short one is never close. (A
+        # key without "/" comes here whole; keynames never takes it for a stray key.)
+        if len(head) < _SHORTEST_CLOSE or head + "/" in OUR_SECTIONS:
+            continue
+        normal = normal_section(head)
+        for ours in _OUR_NORMAL:
+            if abs(len(normal) - len(ours)) <= PREFIX_EDITS and \
+                    _letters_off(normal, ours) <= PREFIX_EDITS:
+                return True
+    return False
+
+
+def maybe_secret_lookalike(names):
+    # type: (Iterable[str]) -> bool
+    """True when a config key may carry a CHAP secret under a misspelt name (keynames
+    decides): one close to password or user. Cheap: a run without config keys (action none)
+    pays one join. Secrets under a misspelt prefix are filtered by
+    SECRET_LOOKALIKE_DUMP_PATTERN, and by name once VALIDATION finds the stray keys."""
+    if not isinstance(names, (dict, set, frozenset, list, tuple)):
+        names = list(names)
+    if ("\n" + "\n".join(names)).find("\n" + CONFIG_PREFIX) < 0:
+        return False
+    for name in names:
+        if name.startswith(CONFIG_PREFIX):
+            rest = name[len(CONFIG_PREFIX):].lower()
+            if rest not in SECRET_CONF_KEYS and any(
+                    abs(len(rest) - len(secret)) <= 2 and _letters_off(rest, secret) <= 2
+                    for secret in SECRET_CONF_KEYS):
+                return True
+    return False
 
 
 def deploy_failed_after_changes(env, failed):

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from typing import IO, TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
-from . import envkeys, installed, otopiconf, validation
+from . import envkeys, installed, keynames, otopiconf, validation
 from .unit import InvalidUnit
 
 if TYPE_CHECKING:
@@ -93,6 +93,10 @@ def statement_arg(text: str) -> str:
         otopiconf.parse_typed(key, value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    name = key.partition(":")[2] if key.startswith(("APPEND:", "PREPEND:")) else key
+    if keynames.is_stray(name):
+        # The group would refuse it too, but only after otopi started.
+        raise argparse.ArgumentTypeError(str(validation.stray_problems((name,), "")[0]))
     return text
 
 

@@ -27,6 +27,12 @@ class Rule(Record):
 RULES = (  # type: Tuple[Rule, ...]
     Rule("`HOSTED_ENGINE/action` other than `deploy`, `remove` or `none` (absent means "
          "`none`)", "nothing could tell what the engine meant"),
+    Rule("in every action, a key under `HOSTED_ENGINE/` other than `action`, or under a "
+         "prefix that is `HOSTED_ENGINE/` or `HOSTED_ENGINE_CONFIG/` but for case, `-` for "
+         "`_`, or up to two edits (`HOSTED_ENGINE_CONFIGS/`, `HOSTED-ENGINE/`, "
+         "`hosted_engine_config/`); the error names the key meant",
+         "otopi keeps any key and nothing reads these: a misspelt action leaves it `none`, "
+         "so the run would do nothing, and every key under a misspelt prefix goes unread"),
     Rule("a value that is not text (`str:`; `int:` is taken as its digits)",
          "hosted-engine.conf holds text, and a bool or list has no line the engine meant"),
     Rule("a key that is not a shell identifier (letters, digits, `_`, not starting with a "
@@ -35,6 +41,13 @@ RULES = (  # type: Tuple[Rule, ...]
     Rule("a key without a lower-case letter (`PATH`, `IFS`, `UID`, `_`)",
          "bash gives those names a meaning: `IFS` or `PATH` would change the commands "
          "`hosted-engine` runs, `UID` is read-only"),
+    Rule("a `HOSTED_ENGINE_CONFIG/` key that is not a hosted-engine.conf key but one edit "
+         "(insert, delete, change, swap; two for keys of 10 characters or more; case "
+         "ignored) from one: `gatway`, `Host_ID`, `sdUUDI`; the error names the key meant",
+         "the agent, the broker and `hosted-engine` ignore keys they do not know, so the key "
+         "meant would stay unset. Every key a hosted-engine.conf writer ever wrote "
+         "(hosted-engine-setup, the ansible collection, the HA agent's upgrade) is known, so "
+         "none of them is refused"),
     Rule("a value with a control character (TAB, CR, LF, ESC, DEL, ...)",
          "CR ends a line for ovirt-ha-agent but not for bash, VT, FF and FS end one for the "
          "liveliness check, TAB and LF split it for bash; the rest are terminal escapes "
@@ -88,12 +101,11 @@ RULES = (  # type: Tuple[Rule, ...]
          "the agent writes vm.conf there and `hosted-engine` reads it"),
     Rule("iSCSI `port` that is not a comma list of ports 1..65535, `portal` that is not a "
          "comma list of numbers", "VDSM reads each with int() and fails the connection"),
-    Rule("iSCSI lists that do not pair up: with one `iqn`, `storage` and `port` of "
-         "different lengths, or a `portal` list; with several (`iqn` with commas), "
-         "`storage`, `port`, `iqn`, `portal` and, with CHAP, `user` and `password` of "
-         "different lengths, or no `user` or `password` key at all",
-         "the broker zips them by position and silently drops what does not pair, VDSM "
-         "fails on a TPGT list, and a missing key stops the broker"),
+    Rule("iSCSI lists that do not pair up: with one `iqn`, a `portal` list; with several "
+         "(`iqn` with commas), `storage`, `port`, `iqn`, `portal` and, with CHAP, `user` and "
+         "`password` of different lengths, or no `user` or `password` key at all",
+         "VDSM fails on a TPGT list; the broker zips the lists by position and silently "
+         "drops the targets that do not pair, and a missing key stops the broker"),
     Rule("CHAP `user` without `password`, or the reverse",
          "VDSM logs in with CHAP and half the credentials, which cannot authenticate"),
     Rule("`iscsi_paths_blacklist` with an entry without `<>` (an empty value or a trailing "
@@ -110,6 +122,10 @@ WARNINGS = (  # type: Tuple[Rule, ...]
          "the engine's default limit is 250; the agent reads the number with int()"),
     Rule("`bridge` longer than 15 characters or with characters no interface name has",
          "the broker looks it up among the host's interfaces (score -600 when missing)"),
+    Rule("iSCSI with one `iqn` and `storage` and `port` lists of different lengths (the "
+         "warning names the address:port pairs the broker connects)",
+         "the broker zips `storage` with `port` and connects the pairs: the host works, with "
+         "fewer paths than addresses when `port` is shorter"),
     Rule("iSCSI with several targets and no CHAP",
          "the broker pairs the empty `user` and `password` with the first target only, so it "
          "connects that one alone"),
@@ -119,6 +135,10 @@ WARNINGS = (  # type: Tuple[Rule, ...]
     Rule("`storage` ending with `/`, `conf` other than the default path, an unknown key "
          "named `type`", "the broker strips the `/`; the agent writes vm.conf at `conf`; "
          "`hosted-engine --get-shared-config` reads `${type}`"),
+    Rule("any other unknown `HOSTED_ENGINE_CONFIG/` key, each on a line of its own; it is "
+         "written to hosted-engine.conf after the known keys",
+         "the readers ignore keys they do not know, and the engine sends the keys of the "
+         "cluster's hosted-engine.conf, which may be newer than this validator"),
     Rule("`HOSTED_ENGINE_CONFIG/*` keys in a unit whose action is `none` (or absent) or "
          "`remove`", "they are not used"),
 )

@@ -37,14 +37,16 @@ class InvalidUnit(ValueError):
 
 
 class DeployUnit(Record):
-    """Action and hosted-engine.conf values exactly as received (not yet checked)."""
+    """Action and hosted-engine.conf values exactly as received (not yet checked), and the
+    keys that look like the unit's but that nothing reads (misspelt: keynames)."""
 
-    __slots__ = ("action", "config")
+    __slots__ = ("action", "config", "stray")
 
-    def __init__(self, action=None, config=()):
-        # type: (object, Tuple[Tuple[str, object], ...]) -> None
+    def __init__(self, action=None, config=(), stray=()):
+        # type: (object, Tuple[Tuple[str, object], ...], Tuple[str, ...]) -> None
         self.action = action
         self.config = config
+        self.stray = stray
 
     @classmethod
     def from_environment(cls, env):
@@ -56,7 +58,11 @@ class DeployUnit(Record):
             for name, value in sorted(env.items())
             if name.startswith(prefix)
         )
-        return cls(action=env.get(envkeys.ACTION.name), config=config)
+        stray = ()  # type: Tuple[str, ...]
+        if envkeys.maybe_stray(env):
+            from . import keynames  # only then: a run without a near miss never pays for it
+            stray = keynames.stray_keys(env)
+        return cls(action=env.get(envkeys.ACTION.name), config=config, stray=stray)
 
 
 class ValidUnit(Record):

@@ -9,7 +9,7 @@ fd4b0df20b (VDSM).
 
 import collections
 
-from . import confkeys, envkeys, safety
+from . import confkeys, envkeys, keynames, safety
 from .compat import INTEGER_TYPES, TEXT_TYPES, TYPE_CHECKING, ascii
 from .keychecks import (
     BASH_USED_KEYS,
@@ -110,12 +110,17 @@ def _safe_entries(collector, unit):
                 "{} dropped: legacy key no reader uses any more.".format(key))
             continue
         key_reason = safety.key_problem(key)
+        meant = keynames.conf_keys_meant(key)
         if key_reason:
             collector.problems.append(Problem(
                 safety.printable(envkeys.config_key(key)),
                 "the key {} {}.".format(ascii(key), key_reason),
                 "hosted-engine.conf keys are shell identifiers such as host_id; "
-                "remove or rename this key."))
+                "{}.".format(_rename(meant) if meant else "remove or rename this key")))
+            collector.refused.update(meant)
+            continue
+        if meant:
+            _misspelt(collector, key, meant)
             continue
         value = _as_text(collector, key, raw)
         if value is None:
@@ -135,6 +140,81 @@ def _safe_entries(collector, unit):
                 "never uses {}.".format(key, "" if secret else " ({})".format(differs), key))
         config[key] = value
     return config
+
+
+def _rename(meant):
+    # type: (Tuple[str, ...]) -> str
+    return "rename it to {}".format(" or ".join(envkeys.config_key(key) for key in meant))
+
+
+def _misspelt(collector, key, meant):
+    # type: (_Collector, str, Tuple[str, ...]) -> None
+    # HA env/config_file.py keeps every key and reads only those it knows: a misspelt key
+    # is ignored by every reader, and the key meant stays unset.
+    collector.problems.append(Problem(
+        safety.printable(envkeys.config_key(key)),
+        "is not a hosted-engine.conf key but {} edit{} from {}: no reader would use it, so "
+        "{} would stay unset.".format(
+            "one" if keynames.distance(key.lower(), meant[0].lower()) <= 1 else "two",
+            "" if keynames.distance(key.lower(), meant[0].lower()) <= 1 else "s",
+            " and ".join(meant), " and ".join(meant)),
+        "{} (keys are case-sensitive).".format(_rename(meant))))
+    # Reported here, so not "missing" as well.
+    collector.refused.update(meant)
+
+
+def _warn_unknown(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
+    # The engine sends the keys of the cluster's hosted-engine.conf: an unknown key far from
+    # every known one is a key this validator does not know yet, so it is written as sent.
+    for key in sorted(config):
+        if key in confkeys.KNOWN_KEYS:
+            continue
+        why = ("an old hosted-engine.conf key no reader uses any more"
+               if key in confkeys.HISTORICAL_KEYS else
+               "not a hosted-engine.conf key ovirt-ha-agent, ovirt-ha-broker or hosted-engine "
+               "reads")
+        collector.warnings.append("{}: {}; written to hosted-engine.conf as sent (the "
+                                  "readers ignore keys they do not know).".format(
+                                      safety.printable(envkeys.config_key(key)), why))
+
+
+def stray_problems(stray, action):
+    # type: (Tuple[str, ...], object) -> List[Problem]
+    """A problem for each key under HOSTED_ENGINE/ but action, and each misspelt prefix
+    (stray: DeployUnit.stray; action: the action as received)."""
+    problems = []  # type: List[Problem]
+    for section, names in keynames.by_prefix(stray):
+        meant = [keynames.meant(name) for name in names]
+        if section == envkeys.ACTION_PREFIX:
+            silent = action is None and meant[0] == envkeys.ACTION.name
+            problems.append(Problem(
+                safety.printable(names[0]),
+                "is not a deploy-unit key: under {} there is only action, so nothing reads "
+                "this line{}.".format(envkeys.ACTION_PREFIX, "" if not silent else
+                                      " (and without {} the action is none: nothing would "
+                                      "be done)".format(envkeys.ACTION.name)),
+                "rename it to {}{}.".format(meant[0], " (e.g. {}=str:deploy)".format(
+                    meant[0]) if meant[0] == envkeys.ACTION.name else "")))
+            continue
+        shown = [safety.printable(name[len(section):]) for name in names]
+        more = " (and {} more)".format(len(shown) - 8) if len(shown) > 8 else ""
+        prefix = keynames.prefix_meant(names[0])
+        if len(names) > 3 and all(right.startswith(prefix) for right in meant):
+            fix = "write {} instead of {} in each of them (keys are case-sensitive), e.g. " \
+                  "{}.".format(prefix, safety.printable(section), safety.printable(meant[0]))
+        else:
+            fix = "rename {}{} (keys are case-sensitive).".format(", ".join(
+                "{} to {}".format(safety.printable(name), safety.printable(right))
+                for name, right in list(zip(names, meant))[:8]), more)
+        problems.append(Problem(
+            safety.printable(section),
+            "is not a deploy-unit prefix ({} or {}), so nothing reads {} under it: "
+            "{}{}.".format(envkeys.ACTION_PREFIX, envkeys.CONFIG_PREFIX,
+                           "the key" if len(names) == 1 else "the {} keys".format(len(names)),
+                           " ".join(shown[:8]), more),
+            fix))
+    return problems
 
 
 def _check_presence(collector, config):
@@ -189,18 +269,45 @@ def _check_iscsi(collector, config):
 
 def _check_single_target(collector, config):
     # type: (_Collector, Dict[str, str]) -> None
-    # HA lib/storage_server.py:309-313 zips storage with port only; :320 passes portal as
-    # one TPGT, which VDSM reads with int() (storageServer.py:1074).
-    lengths = _lengths(config, ("storage", "port"))
-    if lengths["storage"] != lengths["port"]:
-        collector.problem("port", "has {} entries but storage has {} portal addresses; "
-                          "ovirt-ha-broker pairs them by position and drops what does not "
-                          "pair.".format(lengths["port"], lengths["storage"]),
-                          "give one port per storage address, e.g. port=3260,3260.")
+    # HA lib/storage_server.py:320 passes portal as one TPGT, which VDSM reads with int()
+    # (storageServer.py:1074). storage and port are zipped (:309-313): _warn_single_target.
     if "," in config.get("portal", ""):
         collector.problem("portal", "is a list, but with a single iqn ovirt-ha-broker passes "
                           "it as one target portal group tag, which VDSM cannot read.",
                           "give one tag, e.g. portal=1.")
+
+
+def _warn_single_target(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
+    # HA lib/storage_server.py:309-313: with one iqn the broker zips storage with port and
+    # connects each pair (per iSCSI interface); what does not pair is not used. The host
+    # works with the paths that pair; hosted-engine-setup always writes them paired.
+    addresses = comma_list(config.get("storage", ""))
+    ports = comma_list(config.get("port", ""))
+    if len(addresses) == len(ports):
+        return
+    used = ", ".join("{}:{}".format("[{}]".format(address) if ":" in address else address,
+                                    port) for address, port in zip(addresses, ports))
+    if len(addresses) > len(ports):
+        collector.warnings.append(
+            "storage lists {} portal addresses but port only {}: with one iqn ovirt-ha-broker "
+            "pairs them by position and connects only {}; {} {} not used (less multipath "
+            "than meant). To use every address, give one port per address, e.g. "
+            "port={}.".format(len(addresses), len(ports), used,
+                              ", ".join(addresses[len(ports):]),
+                              "is" if len(addresses) - len(ports) == 1 else "are",
+                              ",".join(ports + [ports[-1]] * (len(addresses) - len(ports)))))
+    else:
+        collector.warnings.append(
+            "port lists {} ports but storage only {} portal address{}: with one iqn "
+            "ovirt-ha-broker pairs them by position and connects {}; port{} {} {} not used. "
+            "Drop {}: port={}.".format(
+                len(ports), len(addresses), "" if len(addresses) == 1 else "es", used,
+                "" if len(ports) - len(addresses) == 1 else "s",
+                ", ".join(ports[len(addresses):]),
+                "is" if len(ports) - len(addresses) == 1 else "are",
+                "it" if len(ports) - len(addresses) == 1 else "them",
+                ",".join(ports[:len(addresses)])))
 
 
 def _check_multi_target(collector, config):
@@ -303,8 +410,11 @@ def _warn(collector, config):
             collector.warnings.append("iqn entry {} does not look like an iSCSI name (iqn., "
                                       "eui., naa.); ovirt-ha-broker passes it on as "
                                       "written.".format(odd[0]))
+    if config.get("domainType") == "iscsi" and "," not in config.get("iqn", ""):
+        _warn_single_target(collector, config)
     if BLACKLIST_KEY in config:
         _warn_blacklist(collector, config)
+    _warn_unknown(collector, config)
     for key in sorted(SCRIPT_VARIABLES & set(config)):
         collector.warnings.append(
             "{0}: hosted-engine reads ${{{0}}} as its own variable (--get-shared-config and "
@@ -327,6 +437,11 @@ def validate(unit):
     # type: (DeployUnit) -> Tuple[Optional[ValidUnit], List[Problem]]
     """Check a unit. Returns the valid unit, or None and every problem found."""
     action, action_problem = check_action(unit.action)
+    if unit.stray:
+        # Reported alone: with keys under a misspelt prefix, the rest would be noise
+        # (every key "missing"); the rest is checked once the keys are where they belong.
+        return None, ([action_problem] if action_problem else []) + stray_problems(
+            unit.stray, unit.action)
     if action_problem is not None or action is None:
         return None, [action_problem] if action_problem else []
     if action != envkeys.ACTION_DEPLOY:

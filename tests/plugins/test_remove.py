@@ -41,6 +41,34 @@ def test_a_failed_cleanup_does_not_fail_the_remove_and_says_what_to_run(host):
     assert "services.startup ovirt-ha-broker False" in " ".join(result.calls)
 
 
+def _agent_says(host, *lines):
+    agent = "ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine"
+    with open(os.path.join(host.root, "hosted-engine.output"), "w") as stream:
+        stream.write("".join("ERROR:{}:{}\n".format(agent, line) for line in lines))
+
+
+def test_an_unclean_block_is_not_reported_freed_though_the_cleanup_exits_0(host):
+    deployed(host)
+    _agent_says(host, "Cannot clean unclean metadata block. Consider --force-clean.")
+    result = host.run(None, REMOVE)
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "freed this host's slot" not in result.stdout
+    assert ("'hosted-engine --clean-metadata --host-id=3' exited 0 without cleaning: the "
+            "agent found the slot not marked stopped") in result.stdout
+    assert "'hosted-engine --clean-metadata --host-id=3 --force-cleanup'" in result.stdout
+    assert host.read(host.conf) is None
+
+
+def test_missing_metadata_is_not_reported_freed_though_the_cleanup_exits_0(host):
+    deployed(host)
+    _agent_says(host, "Metadata for current host missing.")
+    result = host.run(None, REMOVE)
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "freed this host's slot" not in result.stdout
+    assert "the agent found no metadata for host_id 3" in result.stdout
+    assert "still lists host_id 3" in result.stdout
+
+
 def test_a_cleanup_that_hangs_is_given_up_after_its_deadline(host):
     deployed(host)
     with open(os.path.join(host.root, "hosted-engine.sleep"), "w") as stream:

@@ -64,8 +64,6 @@ REFUSALS = [
                  id="password-trailing-backslash"),
     pytest.param(ISCSI, {"password": '"Pw$(id)"'}, "password", "'$('",
                  id="password-substitution-in-quotes"),
-    pytest.param(ISCSI, {"storage": "192.0.2.20,192.0.2.21"}, "port",
-                 "pairs them by position", id="single-target-two-portals-one-port"),
     pytest.param(ISCSI, {"storage": "192.0.2.20,192.0.2.21", "port": "3260,3260",
                          "iqn": "iqn.2024-01.com.example:a,iqn.2024-01.com.example:b"},
                  "iqn", "has 2 targets", id="multi-target-portal-count"),
@@ -122,6 +120,19 @@ def test_group_deploys_an_accepted_chap_password_as_written(password, host, unit
     text = result.stdout + result.log_text
     assert "password: hosted-engine's bash reads another value" in text
     assert password not in text
+    assert_no_secret(result.stdout, result.log_text, result.stderr)
+
+
+def test_group_deploys_single_target_with_fewer_ports_than_portals_and_says_what_is_used(
+        host, units):
+    values = base(ISCSI)
+    values.update(storage="192.0.2.20,192.0.2.21,192.0.2.22", port="3260")
+    result = host.run(write_unit(units, values))
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "\nstorage=192.0.2.20,192.0.2.21,192.0.2.22\n" in host.read(host.conf).decode()
+    warning = [line for line in result.stdout.splitlines() if "port only 1" in line]
+    assert len(warning) == 1 and "WARNING" in warning[0], result.stdout[-3000:]
+    assert "connects only 192.0.2.20:3260; 192.0.2.21, 192.0.2.22 are not used" in warning[0]
     assert_no_secret(result.stdout, result.log_text, result.stderr)
 
 

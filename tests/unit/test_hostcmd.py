@@ -134,6 +134,38 @@ def test_a_bad_extra_statement_is_a_usage_error(statement, fragment, fake_otopi,
     assert not record.exists()
 
 
+@pytest.mark.parametrize("command, statement, fragment", [
+    pytest.param("remove", "HOSTED_ENGINE/actoin=str:remove",
+                 "HOSTED_ENGINE/actoin: is not a deploy-unit key", id="misspelt-action"),
+    pytest.param("remove", "APPEND:HOSTED-ENGINE/action=str:remove",
+                 "rename HOSTED-ENGINE/action to HOSTED_ENGINE/action", id="hyphen-prefix"),
+    pytest.param("deploy", "HOSTED_ENGINE_CONFIGS/host_id=str:3",
+                 "rename HOSTED_ENGINE_CONFIGS/host_id to HOSTED_ENGINE_CONFIG/host_id",
+                 id="config-prefix"),
+])
+def test_a_misspelt_key_of_ours_in_a_statement_is_a_usage_error(command, statement, fragment,
+                                                                fake_otopi, capsys):
+    otopi, record = fake_otopi
+    unit = [NFS] if command == "deploy" else []
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["host", command] + unit + ["--otopi", otopi, "--otopi-statement", statement])
+    assert caught.value.code == 2
+    assert fragment in capsys.readouterr().err
+    assert not record.exists()
+
+
+def test_a_misspelt_action_in_the_unit_is_refused_and_otopi_does_not_run(tmp_path, fake_otopi,
+                                                                        capsys):
+    otopi, record = fake_otopi
+    unit = tmp_path / "unit.conf"
+    unit.write_text(open(NFS).read().replace("HOSTED_ENGINE/action=", "HOSTED_ENGINE/actoin="))
+    code, out, err = run(["host", "deploy", str(unit), "--otopi", otopi], capsys)
+    assert code == 1
+    assert "HOSTED_ENGINE/actoin: is not a deploy-unit key" in err
+    assert "rename it to HOSTED_ENGINE/action" in err
+    assert not record.exists()
+
+
 # -- the unit --------------------------------------------------------------------------------
 
 

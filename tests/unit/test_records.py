@@ -15,7 +15,7 @@ from ovirt_he_deploy.unit import Problem
 # Modules an otopi run of the group may import (deploy, remove); the CLI and engine side
 # (hostcmd, rules, answerfile, cli, preview, otopiconf, installed, engine) never run there.
 HOST_RUN_MODULES = ("confkeys", "conflicts", "envkeys", "haconf", "hostfacts", "hostfs",
-                    "keychecks", "keyvalue", "metadata", "plan", "records", "render",
+                    "keychecks", "keynames", "keyvalue", "metadata", "plan", "records", "render",
                     "safety", "servicewait", "unit", "validation")
 
 

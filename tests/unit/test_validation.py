@@ -8,7 +8,7 @@ import pytest
 
 from ovirt_he_deploy import confkeys, rules, validation
 from ovirt_he_deploy.compat import ascii, isprintable
-from ovirt_he_deploy.unit import InvalidUnit
+from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
 
 from .helpers import (
     DOMAIN_TYPES,
@@ -287,15 +287,46 @@ def test_single_target_with_two_portals_and_two_ports_is_valid():
     valid(config("iscsi", storage="192.0.2.20,192.0.2.21", port="3260,3261"))
 
 
-@pytest.mark.parametrize("storage, port", [
-    pytest.param("192.0.2.20,192.0.2.21", "3260", id="two-portals-one-port"),
-    pytest.param("192.0.2.20", "3260,3261", id="one-portal-two-ports"),
+@pytest.mark.parametrize("storage, port, warned", [
+    pytest.param("192.0.2.20,192.0.2.21", "3260",
+                 "storage lists 2 portal addresses but port only 1: with one iqn "
+                 "ovirt-ha-broker pairs them by position and connects only 192.0.2.20:3260; "
+                 "192.0.2.21 is not used (less multipath than meant). To use every address, "
+                 "give one port per address, e.g. port=3260,3260.", id="two-portals-one-port"),
+    pytest.param("192.0.2.20,192.0.2.21,192.0.2.22", "3260,3261",
+                 "connects only 192.0.2.20:3260, 192.0.2.21:3261; 192.0.2.22 is not used",
+                 id="three-portals-two-ports"),
+    pytest.param("192.0.2.20,192.0.2.21,192.0.2.22", "3260",
+                 "192.0.2.21, 192.0.2.22 are not used", id="three-portals-one-port"),
+    pytest.param("2001:db8::20,192.0.2.21", "3260", "connects only [2001:db8::20]:3260",
+                 id="ipv6-portal"),
+    pytest.param("192.0.2.20", "3260,3261",
+                 "port lists 2 ports but storage only 1 portal address: with one iqn "
+                 "ovirt-ha-broker pairs them by position and connects 192.0.2.20:3260; port "
+                 "3261 is not used. Drop it: port=3260.", id="one-portal-two-ports"),
+    pytest.param("192.0.2.20", "3260,3261,3262", "ports 3261, 3262 are not used. Drop them",
+                 id="one-portal-three-ports"),
 ])
-def test_single_target_storage_and_port_must_pair_up(storage, port):
-    # The broker zips storage with port (lib/storage_server.py:309-313) and drops the rest.
-    problem = only_problem(config("iscsi", storage=storage, port=port), "port")
+def test_single_target_storage_and_port_of_different_lengths_is_a_warning(storage, port,
+                                                                         warned):
+    # The broker zips storage with port (lib/storage_server.py:309-313) and connects the
+    # pairs: the host works, with fewer paths than meant; never a refusal.
+    result = valid(config("iscsi", storage=storage, port=port))
+    assert dict(result.entries)["storage"] == storage
+    assert dict(result.entries)["port"] == port
+    assert [warning for warning in result.warnings if warned in warning], result.warnings
+
+
+def test_single_target_storage_and_port_that_pair_up_are_not_warned():
+    result = valid(config("iscsi", storage="192.0.2.20,192.0.2.21", port="3260,3261"))
+    assert not [warning for warning in result.warnings if "pairs them" in warning]
+
+
+def test_multi_target_storage_and_port_of_different_lengths_stays_refused():
+    values = config("iscsi", **MULTI)
+    values["port"] = "3260"
+    problem = only_problem(values, "iqn")
     assert "pairs them by position and drops" in problem.message
-    assert "{} entries".format(len(port.split(","))) in problem.message
 
 
 def test_single_target_portal_must_be_one_tag():
@@ -662,10 +693,13 @@ def test_readme_lists_exactly_the_rules_in_the_code():
 
 # One example per rule: the config change that triggers it, and the key it names.
 RULE_EXAMPLES = [
-    ("action", None, None, "HOSTED_ENGINE/action"),
+    ("`HOSTED_ENGINE/action` other than", None, None, "HOSTED_ENGINE/action"),
+    ("a key under `HOSTED_ENGINE/` other than", "stray", ("HOSTED_ENGINE/actoin",),
+     "HOSTED_ENGINE/actoin"),
     ("not text", "nfs", {"mnt_options": True}, "mnt_options"),
     ("not a shell identifier", "nfs", {"host-id": "2"}, "host-id"),
     ("without a lower-case letter", "nfs", {"PATH": "/tmp"}, "PATH"),
+    ("not a hosted-engine.conf key but one edit", "nfs", {"gatway": "192.0.2.1"}, "gatway"),
     ("control character", "nfs", {"mnt_options": "a\x1bb"}, "mnt_options"),
     ("non-ASCII", "nfs", {"mnt_options": native_text(u"h\u00e9")}, "mnt_options"),
     ("starts or ends with a blank", "nfs", {"fqdn": "engine.example.com "}, "fqdn"),
@@ -687,7 +721,7 @@ RULE_EXAMPLES = [
     ("`configured` other than", "nfs", {"configured": "true"}, "configured"),
     ("`conf` that is not an absolute path", "nfs", {"conf": "vm.conf"}, "conf"),
     ("iSCSI `port` that is not", "iscsi", {"port": "0"}, "port"),
-    ("iSCSI lists that do not pair up", "iscsi", {"port": "3260,3260"}, "port"),
+    ("iSCSI lists that do not pair up", "iscsi", {"portal": "1,1"}, "portal"),
     ("CHAP `user` without `password`", "iscsi", {"password": ""}, "password"),
     ("`iscsi_paths_blacklist` with an entry", "iscsi", {"iscsi_paths_blacklist": ""},
      "iscsi_paths_blacklist"),
@@ -708,4 +742,121 @@ def test_every_rule_refuses_its_example(fragment, domain_type, changes, key):
         result, found = validation.validate(unit(config(), action="install"))
         assert [p.key for p in found] == [key]
         return
+    if domain_type == "stray":
+        result, found = validation.validate(stray_unit(changes))
+        assert [p.key for p in found] == [key]
+        return
     only_problem(config(domain_type, **changes), key)
+
+
+# -- misspelt and unknown keys -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typo, meant", [
+    pytest.param("gatway", "gateway", id="gatway"),
+    pytest.param("Host_ID", "host_id", id="case"),
+    pytest.param("sdUUDI", "sdUUID", id="swap"),
+    pytest.param("lockspce_volme_UUID", "lockspace_volume_UUID", id="two-slips-long-key"),
+])
+def test_a_misspelt_conf_key_is_refused_with_the_key_meant_and_no_missing_noise(typo, meant):
+    values = config()
+    values[typo] = values.pop(meant)
+    problem = only_problem(values, typo)
+    assert "is not a hosted-engine.conf key but" in problem.message
+    assert "from {}: no reader would use it, so {} would stay unset.".format(
+        meant, meant) in problem.message
+    assert problem.fix == "rename it to {} (keys are case-sensitive).".format(env_key(meant))
+
+
+def test_a_typo_near_two_keys_names_both():
+    values = config()
+    values["sxUUID"] = values.pop("sdUUID")
+    problem = only_problem(values, "sxUUID")
+    assert "from sdUUID and spUUID" in problem.message
+    assert "rename it to HOSTED_ENGINE_CONFIG/sdUUID or HOSTED_ENGINE_CONFIG/spUUID" \
+        in problem.fix
+
+
+def test_a_misspelt_key_next_to_the_right_one_is_refused_too():
+    problem = only_problem(config(gatway="192.0.2.1"), "gatway")
+    assert "rename it to HOSTED_ENGINE_CONFIG/gateway" in problem.fix
+
+
+def test_a_key_that_is_no_shell_identifier_suggests_the_key_meant():
+    problem = only_problem(config(**{"host-id": "2"}), "host-id")
+    assert "the key 'host-id'" in problem.message
+    assert problem.fix.endswith("rename it to HOSTED_ENGINE_CONFIG/host_id.")
+
+
+@pytest.mark.parametrize("key", ["he_future_setting", "my_site_note", "gateway_address_v6"])
+def test_an_unknown_far_key_is_kept_with_a_warning_of_its_own(key):
+    result = valid(config(**{key: "x"}))
+    assert dict(result.entries)[key] == "x"
+    assert key in result.unknown_keys
+    assert [warning for warning in result.warnings if warning.startswith(
+        "HOSTED_ENGINE_CONFIG/{}: not a hosted-engine.conf key".format(key))]
+    assert all("\n" not in warning for warning in result.warnings)
+
+
+@pytest.mark.parametrize("key", sorted(confkeys.HISTORICAL_KEYS))
+def test_a_historical_key_is_kept_and_said_to_be_old(key):
+    result = valid(config(**{key: "1"}))
+    assert dict(result.entries)[key] == "1"
+    assert [warning for warning in result.warnings if warning.startswith(
+        "HOSTED_ENGINE_CONFIG/{}: an old hosted-engine.conf key no reader uses any "
+        "more".format(key))]
+
+
+@pytest.mark.parametrize("key", sorted(confkeys.WRITTEN_KEYS))
+def test_no_key_a_writer_wrote_is_refused_as_a_typo(key):
+    values = config("iscsi")
+    values.setdefault(key, "1" if key not in confkeys.UUID_KEYS else COMMON_UUID)
+    found = problems(values)
+    assert not [p for p in found if "is not a hosted-engine.conf key" in p.message]
+
+
+COMMON_UUID = "5c1d2e3f-00ff-4a5b-8c9d-0e1f2a3b4c5d"
+
+
+def stray_unit(names, action="deploy", values=None):
+    config_items = tuple((values or config()).items())
+    return DeployUnit(action=action, config=config_items, stray=tuple(sorted(names)))
+
+
+@pytest.mark.parametrize("action", ["deploy", "remove", "none", None])
+def test_a_key_under_hosted_engine_but_action_is_refused_in_every_action(action):
+    result, found = validation.validate(stray_unit(["HOSTED_ENGINE/actoin"], action=action))
+    assert result is None
+    assert [p.key for p in found] == ["HOSTED_ENGINE/actoin"]
+    assert "under HOSTED_ENGINE/ there is only action" in found[0].message
+    assert found[0].fix == ("rename it to HOSTED_ENGINE/action (e.g. "
+                            "HOSTED_ENGINE/action=str:deploy).")
+    assert ("the action is none: nothing would be done" in found[0].message) == (
+        action is None)
+
+
+def test_a_misspelt_prefix_is_named_once_and_alone():
+    names = ["HOSTED_ENGINE_CONFIGS/" + key for key in config()]
+    result, found = validation.validate(stray_unit(names, values={}))
+    assert result is None and [p.key for p in found] == ["HOSTED_ENGINE_CONFIGS/"]
+    assert "nothing reads the {} keys under it".format(len(names)) in found[0].message
+    assert "(and {} more)".format(len(names) - 8) in found[0].message
+    assert found[0].fix.startswith("write HOSTED_ENGINE_CONFIG/ instead of "
+                                   "HOSTED_ENGINE_CONFIGS/ in each of them")
+
+
+def test_an_invalid_action_is_reported_with_the_stray_keys():
+    result, found = validation.validate(stray_unit(["HOSTED-ENGINE/action"], action="install"))
+    assert [p.key for p in found] == ["HOSTED_ENGINE/action", "HOSTED-ENGINE/"]
+    assert found[1].fix == ("rename HOSTED-ENGINE/action to HOSTED_ENGINE/action (keys are "
+                            "case-sensitive).")
+
+
+def test_stray_keys_come_from_the_environment():
+    env = {"HOSTED_ENGINE/action": "deploy", "HOSTED_ENGINE/actoin": "deploy",
+           "hosted_engine_config/fqdn": "x", "CORE/logDir": "/tmp",
+           "HOSTED_ENGINE_CONFIG/fqdn": "engine.example.com"}
+    unit = DeployUnit.from_environment(env)
+    assert unit.stray == ("HOSTED_ENGINE/actoin", "hosted_engine_config/fqdn")
+    assert unit.config == (("fqdn", "engine.example.com"),)
+    assert DeployUnit.from_environment({"CORE/logDir": "/tmp"}).stray == ()

@@ -8,7 +8,7 @@ that tag) that a plugin group can see:
 
 1. otopi/__init__.py:11-28 (1.8 only): on Python 3 the builtin `unicode` (= str) exists in
    every plugin; 1.10 has no such name. On Python 2, `configparser` and `builtins` are the
-   standard library's ConfigParser and __builtin__.
+   standard library's ConfigParser and __builtin__ (the double's otopi/__init__.py does so).
 2. otopi/constants.py: CoreEnv.LOG_FILTER_QUESTIONS and LOG_FILTER_QUESTIONS_KEYS and
    BaseEnv.IGNORE_MISSING_BEFORE_AFTER do not exist in 1.8 (AttributeError where a group
    names them); the key CORE/ignoreMissingBeforeAfter is not in the environment
@@ -30,6 +30,7 @@ dialog (plugins/otopi/dialog/machine.py differs by one regexp escape), the yum p
 under the same name), transactions, the event and stage API (plugin.py).
 """
 
+import builtins
 import os
 import sys
 
@@ -85,26 +86,6 @@ def apply():
     else:
         builtins.unicode = str
     return current
-
-
-_SAVED_MODULES = {}
-
-
-def _python2Aliases(new):
-    """otopi 1.8 on Python 2 (otopi/__init__.py:18-26) makes `import configparser` and
-    `import builtins` give the standard library's ConfigParser and __builtin__, whatever is
-    installed under those names; 1.10 does not run on Python 2, the double leaves them."""
-    import ConfigParser
-
-    for name, module in (('configparser', ConfigParser), ('builtins', builtins)):
-        if name not in _SAVED_MODULES:
-            _SAVED_MODULES[name] = sys.modules.get(name)
-        if not new:
-            sys.modules[name] = module
-        elif _SAVED_MODULES[name] is None:
-            sys.modules.pop(name, None)
-        else:
-            sys.modules[name] = _SAVED_MODULES[name]
 
 
 # The double's own code names these keys by their text: they may be absent in 1.8 mode.

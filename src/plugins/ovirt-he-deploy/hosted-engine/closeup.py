@@ -112,10 +112,12 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
             # otopi checks the timeout between waits of callback_interval seconds
             result = self.executePipe(({"args": args},), raiseOnError=False, timeout=seconds,
                                       callback_interval=min(5, max(1, seconds)))
-            rc, stderr = result["result"][0]["rc"], result["result"][0]["stderr"]
+            # the agent's cleanup logs to stderr (to stdout when its logging is broken)
+            rc = result["result"][0]["rc"]
+            output = list(result["stdout"]) + list(result["result"][0]["stderr"])
         except Exception as error:  # a timeout or a failure to run it: best effort
-            rc, stderr = None, [str(error)]
-        outcome = metadata.outcome(host_id, rc, stderr, seconds)
+            rc, output = None, [str(error)]
+        outcome = metadata.outcome(host_id, rc, output, seconds)
         if outcome.freed:
             self.logger.info("Hosted Engine: %s", outcome.message)
         else:

@@ -66,9 +66,11 @@ class Plugin(plugin.PluginBase):
 
     def _filter_received_secrets(self):
         regexps = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [])
-        if not any(getattr(regexp, "pattern", None) == envkeys.SECRET_RECEIVE_PATTERN
-                   for regexp in regexps):
+        present = set(getattr(regexp, "pattern", None) for regexp in regexps)
+        if envkeys.SECRET_RECEIVE_PATTERN not in present:
             regexps.append(re.compile(envkeys.SECRET_RECEIVE_PATTERN))
+        if envkeys.SECRET_LOOKALIKE_DUMP_PATTERN not in present:
+            regexps.append(re.compile(envkeys.SECRET_LOOKALIKE_DUMP_PATTERN, re.IGNORECASE))
 
     # otopi turns the whole environment into text around every event of a run, whatever
     # the event's condition says: each event, and each key in the environment, costs every
@@ -88,6 +90,17 @@ class Plugin(plugin.PluginBase):
         # log plugin's constructor instead): add it again before the engine's dialog.
         self._filter_received_secrets()
         self._secrets_as_text()
+        if envkeys.maybe_secret_lookalike(self.environment):
+            self._filter_secret_lookalikes()
+
+    def _filter_secret_lookalikes(self):
+        # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
+        # the environment before and after: its value is filtered like the real one's.
+        from ovirt_he_deploy import keynames
+
+        filter_keys = self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS]
+        filter_keys.extend(name for name in keynames.secret_lookalikes(self.environment)
+                           if name not in filter_keys)
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
@@ -102,10 +115,26 @@ class Plugin(plugin.PluginBase):
         priority=plugin.Stages.PRIORITY_HIGH,
     )
     def _validation(self):
+        if envkeys.maybe_stray(self.environment):
+            # Filtered first: the refusal below names these keys, never their values.
+            self._filter_secret_lookalikes()
+            if not envkeys.acts(self.environment):
+                self._refuse_stray_keys()
         if envkeys.acts(self.environment):
             self._check_and_plan()
         elif envkeys.unused_config(self.environment):
             self._say_config_is_unused()
+
+    def _refuse_stray_keys(self):
+        # A misspelt HOSTED_ENGINE/action or prefix is ours even when the action is none:
+        # the unit meant to act. Keys only near ours (maybe_stray) cost this import alone.
+        from ovirt_he_deploy import validation
+        from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
+
+        unit = DeployUnit.from_environment(self.environment)
+        problems = validation.stray_problems(unit.stray, unit.action)
+        if problems:
+            raise InvalidUnit(problems)
 
     def _defaults(self):
         """Our keys' defaults where nothing (command line, config, engine) set them."""

@@ -3,7 +3,6 @@
 
 import configparser
 import glob
-import io
 import os
 import re
 import sys

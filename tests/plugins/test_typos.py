@@ -1,0 +1,142 @@
+"""Misspelt keys through the plugin group: a typo of ours fails the run in STAGE_VALIDATION,
+naming the key and the key meant, whatever the action (a misspelt action leaves it none);
+keys that are not ours never fail a host install; unknown far keys deploy with a warning."""
+
+import os
+
+import pytest
+from he_host import assert_no_secret, example
+
+from ovirt_he_deploy import otopiconf
+
+NFS = example("nfs.conf")
+
+
+@pytest.fixture
+def units(tmp_path_factory):
+    """A directory for unit files outside the fake host's root."""
+    return tmp_path_factory.mktemp("units")
+
+
+def state(host):
+    return {path: host.read(os.path.join(host.root, path)) for path in host.files()}
+
+
+def unit_file(directory, lines):
+    path = os.path.join(str(directory), "unit.conf")
+    with open(path, "w") as stream:
+        stream.write("[environment:default]\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def nfs_lines(rename=None, prefix="HOSTED_ENGINE_CONFIG/", action="HOSTED_ENGINE/action"):
+    """The nfs example's lines, with one conf key renamed or another prefix or action key."""
+    rename = rename or {}
+    lines = ["{}=str:deploy".format(action)]
+    for key, value in otopiconf.load_unit(NFS).config:
+        lines.append("{}{}={}".format(prefix, rename.get(key, key),
+                                      otopiconf.format_typed(value)))
+    return lines
+
+
+def assert_refused(result, host, before, *fragments):
+    assert result.exit_code == 1, result.stdout[-3000:]
+    text = result.stdout + result.log_text
+    for fragment in fragments:
+        assert fragment in text, (fragment, result.stdout[-3000:])
+    assert state(host) == before
+    assert host.read(host.conf) is None
+    assert not host.read(host.lock)
+    assert_no_secret(result.stdout, result.log_text, result.stderr)
+
+
+def test_a_misspelt_action_fails_the_run_naming_it_and_the_key_meant(host, units):
+    before = state(host)
+    result = host.run(unit_file(units, nfs_lines(action="HOSTED_ENGINE/actoin")))
+    assert_refused(result, host, before,
+                   "HOSTED_ENGINE/actoin: is not a deploy-unit key: under HOSTED_ENGINE/ there "
+                   "is only action",
+                   "rename it to HOSTED_ENGINE/action (e.g. HOSTED_ENGINE/action=str:deploy)")
+
+
+@pytest.mark.parametrize("statement, named, meant", [
+    pytest.param("HOSTED_ENGINE/Action=str:deploy", "HOSTED_ENGINE/Action",
+                 "HOSTED_ENGINE/action", id="wrong-case-action"),
+    pytest.param("HOSTED_ENGINE/host_id=str:2", "HOSTED_ENGINE/host_id",
+                 "HOSTED_ENGINE_CONFIG/host_id", id="conf-key-under-the-action-prefix"),
+    pytest.param("HOSTED-ENGINE/action=str:deploy", "HOSTED-ENGINE/",
+                 "rename HOSTED-ENGINE/action to HOSTED_ENGINE/action", id="hyphen-prefix"),
+    pytest.param("hosted_engine/action=str:remove", "hosted_engine/",
+                 "rename hosted_engine/action to HOSTED_ENGINE/action", id="lower-case-prefix"),
+])
+def test_a_misspelt_key_of_ours_fails_a_run_with_action_none(statement, named, meant, host):
+    # The engine's default for every host is none: the typo must still be named.
+    before = state(host)
+    result = host.run(None, statement)
+    assert_refused(result, host, before, named + ":", meant)
+
+
+def test_a_misspelt_config_prefix_is_named_once_without_missing_key_noise(host, units):
+    before = state(host)
+    result = host.run(unit_file(units, nfs_lines(prefix="HOSTED_ENGINE_CONFIGS/")))
+    assert_refused(result, host, before,
+                   "HOSTED_ENGINE_CONFIGS/: is not a deploy-unit prefix",
+                   "nothing reads the 26 keys under it",
+                   "write HOSTED_ENGINE_CONFIG/ instead of HOSTED_ENGINE_CONFIGS/")
+    assert "is missing" not in result.stdout + result.log_text
+
+
+def test_a_misspelt_conf_key_fails_the_deploy_with_the_key_meant(host, units):
+    before = state(host)
+    result = host.run(unit_file(units, nfs_lines(rename={"gateway": "gatway"})))
+    assert_refused(result, host, before,
+                   "HOSTED_ENGINE_CONFIG/gatway: is not a hosted-engine.conf key but one edit "
+                   "from gateway", "rename it to HOSTED_ENGINE_CONFIG/gateway")
+    assert "HOSTED_ENGINE_CONFIG/gateway: is missing" not in result.stdout + result.log_text
+
+
+def test_an_unknown_far_key_deploys_with_a_warning_on_its_own_line(host, units):
+    lines = nfs_lines() + ["HOSTED_ENGINE_CONFIG/he_future_setting=str:on"]
+    result = host.run(unit_file(units, lines))
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert b"\nhe_future_setting=on\n" in host.read(host.conf)
+    warning = [line for line in result.stdout.splitlines() if "he_future_setting" in line]
+    assert len(warning) == 1 and "WARNING" in warning[0], result.stdout[-3000:]
+    assert "HOSTED_ENGINE_CONFIG/he_future_setting: not a hosted-engine.conf key" in warning[0]
+
+
+@pytest.mark.parametrize("statement", [
+    "OVIRT_ENGINE/correlationId=str:abc",
+    "HOSTED_ENGINE_SETUP/anything=str:x",
+    "OVEHOSTED_CORE/deployProceed=bool:True",
+    "HE_FAKES/unused=str:x",
+    "HOSTED_ENGINE_CONFIGURATION_TOOL/x=str:y",
+])
+def test_keys_that_are_not_ours_never_fail_a_host_install(statement, host):
+    result = host.run(None, statement)
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "deploy-unit" not in result.stdout + result.log_text
+
+
+ISCSI = example("iscsi-chap.conf")
+
+
+@pytest.mark.parametrize("old, new, named", [
+    pytest.param("HOSTED_ENGINE_CONFIG/password=", "HOSTED_ENGINE_CONFIG/passwrod=",
+                 "HOSTED_ENGINE_CONFIG/passwrod:", id="misspelt-password-key"),
+    pytest.param("HOSTED_ENGINE_CONFIG/", "HOSTED_ENGINE_CONFIGS/", "HOSTED_ENGINE_CONFIGS/:",
+                 id="secrets-under-a-misspelt-prefix"),
+    pytest.param("HOSTED_ENGINE_CONFIG/user=", "hosted_engine_config/User=",
+                 "hosted_engine_config/:", id="user-under-a-lower-case-prefix"),
+])
+def test_a_secret_under_a_misspelt_name_is_refused_and_never_logged(old, new, named, host,
+                                                                    units):
+    with open(ISCSI) as stream:
+        text = stream.read()
+    path = os.path.join(str(units), "unit.conf")
+    with open(path, "w") as stream:
+        stream.write(text.replace(old, new))
+    before = state(host)
+    result = host.run(path)
+    # assert_refused also scans stdout, the log and stderr for the password and user.
+    assert_refused(result, host, before, named)
