@@ -43,11 +43,17 @@ class HostSettings(Record):
     conf_group: str
     ha_conf_file: str
     lock_file: str
+    # The 4.4+ path (`host deploy`, the engine hook): install what is missing, update nothing.
+    install_missing_only: bool
+    # Clear local maintenance on success whoever set it (ovirt-host-deploy's old behaviour).
+    clear_local_maintenance: bool
     __slots__ = tuple(__annotations__)
 
-    def __init__(self, conf_file: str, conf_owner: str, conf_group: str, ha_conf_file: str,
-                 lock_file: str) -> None:
-        self._init(conf_file, conf_owner, conf_group, ha_conf_file, lock_file)
+    def __init__(self, conf_file, conf_owner, conf_group, ha_conf_file, lock_file,
+                 install_missing_only=False, clear_local_maintenance=False):
+        # type: (str, str, str, str, str, bool, bool) -> None
+        self._init(conf_file, conf_owner, conf_group, ha_conf_file, lock_file,
+                   install_missing_only, clear_local_maintenance)
 
     @classmethod
     def from_environment(cls, env: "Mapping[str, object]") -> "HostSettings":
@@ -57,6 +63,9 @@ class HostSettings(Record):
             conf_group=str(envkeys.setting(env, envkeys.CONF_GROUP)),
             ha_conf_file=str(envkeys.setting(env, envkeys.HA_CONF_FILE)),
             lock_file=str(envkeys.setting(env, envkeys.LOCK_FILE)),
+            install_missing_only=bool(envkeys.setting(env, envkeys.INSTALL_MISSING_ONLY)),
+            clear_local_maintenance=bool(
+                envkeys.setting(env, envkeys.CLEAR_LOCAL_MAINTENANCE)),
         )
 
 
@@ -69,11 +78,25 @@ class HostFacts(Record):
     ha_state_dir_exists: bool
     # ha.conf says local_maintenance_manual=True: the admin's own local maintenance.
     manual_maintenance: bool
+    # Keys whose reading differs between the conf on the host and the deploy unit
+    # (deployed.differences); () when the conf already says what the unit says, None when
+    # not compared (no conf, unreadable, or not a deploy).
+    conf_differences: "Optional[Tuple[str, ...]]"
+    # ha.conf says local_maintenance=True before the run (the engine's, or an admin's).
+    local_maintenance: bool
     __slots__ = tuple(__annotations__)
 
-    def __init__(self, conf_exists: bool = False, conf_host_id: "Optional[str]" = None,
-                 ha_state_dir_exists: bool = False, manual_maintenance: bool = False) -> None:
-        self._init(conf_exists, conf_host_id, ha_state_dir_exists, manual_maintenance)
+    def __init__(self, conf_exists=False, conf_host_id=None, ha_state_dir_exists=False,
+                 manual_maintenance=False, conf_differences=None, local_maintenance=False):
+        # type: (bool, Optional[str], bool, bool, Optional[Tuple[str, ...]], bool) -> None
+        self._init(conf_exists, conf_host_id, ha_state_dir_exists, manual_maintenance,
+                   conf_differences, local_maintenance)
+
+    @property
+    def conf_deployed(self):
+        # type: () -> bool
+        """The conf on the host already says what the unit says."""
+        return self.conf_exists and self.conf_differences == ()
 
 
 class FileWrite(Record):
@@ -125,6 +148,20 @@ class FileRemoval(Record):
         return keyvalue.update(text, blanked).encode("ascii", errors="surrogateescape")
 
 
+class FileAttributes(Record):
+    """Owner, group and mode an existing file must have; its content is left as it is."""
+
+    path: str
+    owner: str
+    group: str
+    mode: int
+    __slots__ = tuple(__annotations__)
+
+    def __init__(self, path, owner, group, mode):
+        # type: (str, str, str, int) -> None
+        self._init(path, owner, group, mode)
+
+
 class MaintenanceChange(Record):
     """ha.conf keys to set when the deploy commits, and when it is aborted."""
 
@@ -164,6 +201,14 @@ class Plan(Record):
     disable: "Tuple[str, ...]"
     warnings: "Tuple[str, ...]"
     facts: HostFacts
+    # Deploy on a host whose conf already says what the unit says: nothing is rewritten or
+    # restarted; these files get their owner and mode, the `start` services are started
+    # where they are stopped.
+    completes: bool
+    attributes: "Tuple[FileAttributes, ...]"
+    start: "Tuple[str, ...]"
+    # Packages are installed where missing, never updated (the 4.4+ path).
+    install_missing_only: bool
     __slots__ = tuple(__annotations__)
 
     def __init__(self, action: str, packages: "Tuple[str, ...]" = (),
@@ -174,10 +219,13 @@ class Plan(Record):
                  must_run: "Tuple[str, ...]" = (), stop_before_commit: "Tuple[str, ...]" = (),
                  clean_metadata_host_id: "Optional[str]" = None,
                  disable: "Tuple[str, ...]" = (), warnings: "Tuple[str, ...]" = (),
-                 facts: "Optional[HostFacts]" = None) -> None:
+                 facts: "Optional[HostFacts]" = None, completes: bool = False,
+                 attributes: "Tuple[FileAttributes, ...]" = (), start: "Tuple[str, ...]" = (),
+                 install_missing_only: bool = False) -> None:
         self._init(action, packages, stop_before, writes, removals, maintenance, enable,
                    restart, must_run, stop_before_commit, clean_metadata_host_id, disable,
-                   warnings, HostFacts() if facts is None else facts)
+                   warnings, HostFacts() if facts is None else facts, completes, attributes,
+                   start, install_missing_only)
 
     @property
     def does_nothing(self) -> bool:
@@ -189,15 +237,23 @@ class Plan(Record):
         return "Plan({}, logged as 'Hosted Engine plan')".format(self.action)
 
 
-def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceChange:
-    """Clear local maintenance when the deploy lands; set it when the deploy is aborted.
+def maintenance_change(settings, facts):
+    # type: (HostSettings, HostFacts) -> MaintenanceChange
+    """What a deploy does to ha.conf's flags when it commits, and when it fails.
 
-    local_maintenance_manual is the admin's own `hosted-engine --set-maintenance --mode=local`
-    and the agent honours it as much as local_maintenance. On a host without
-    hosted-engine.conf it is a leftover of an earlier life of the host: cleared. On a
-    reinstall of a deployed host it is kept, as ovirt-host-deploy and the engine do.
+    Local maintenance belongs to whoever set it. On a host that already had a
+    hosted-engine.conf, a local_maintenance=True from before the run is the engine's (it
+    sets it when it moves the host to Maintenance and clears it when it activates the host)
+    or an admin's: kept. The run's own True (set while the services are stopped) is
+    cleared. local_maintenance_manual is the admin's `hosted-engine --set-maintenance
+    --mode=local`, kept on such a host too. On a host without hosted-engine.conf both flags
+    are leftovers of an earlier life of the host: cleared. clear_local_maintenance clears
+    local_maintenance whoever set it, as ovirt-host-deploy did. A failure sets it.
     """
-    on_commit: Tuple[Tuple[str, str], ...] = ((LOCAL_MAINTENANCE, "False"),)
+    on_commit = ()  # type: Tuple[Tuple[str, str], ...]
+    if settings.clear_local_maintenance or not facts.conf_exists \
+            or not facts.local_maintenance:
+        on_commit += ((LOCAL_MAINTENANCE, "False"),)
     if not facts.conf_exists:
         on_commit += ((LOCAL_MAINTENANCE_MANUAL, "False"),)
     return MaintenanceChange(
@@ -209,13 +265,30 @@ def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceC
     )
 
 
-def _deploy_warnings(facts: HostFacts) -> "Tuple[str, ...]":
+def keeps_local_maintenance(settings, facts):
+    # type: (HostSettings, HostFacts) -> bool
+    """A deploy that succeeds leaves the local maintenance that was on before the run."""
+    return facts.conf_exists and facts.local_maintenance and \
+        not settings.clear_local_maintenance
+
+
+def _deploy_warnings(settings, facts):
+    # type: (HostSettings, HostFacts) -> Tuple[str, ...]
+    warnings = ()  # type: Tuple[str, ...]
+    if keeps_local_maintenance(settings, facts):
+        warnings += (
+            "this host was in local maintenance before this run (local_maintenance=True in "
+            "ha.conf: the engine sets it when it moves a host to Maintenance and clears it "
+            "when it activates the host); the deploy keeps it, so HA does not choose this "
+            "host for the engine VM until the engine activates it. To clear it by hand run "
+            "'{}' on this host, or deploy with {}=bool:True.".format(
+                CLEAR_MANUAL_MAINTENANCE, envkeys.CLEAR_LOCAL_MAINTENANCE.name),)
     if facts.conf_exists and facts.manual_maintenance:
-        return ("this host is in local maintenance set by an admin "
-                "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so the "
-                "host will not run the engine VM until someone runs '{}' on it.".format(
-                    CLEAR_MANUAL_MAINTENANCE),)
-    return ()
+        warnings += ("this host is in local maintenance set by an admin "
+                     "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so "
+                     "the host will not run the engine VM until someone runs '{}' on "
+                     "it.".format(CLEAR_MANUAL_MAINTENANCE),)
+    return warnings
 
 
 def build(unit: ValidUnit, settings: HostSettings,
@@ -223,6 +296,8 @@ def build(unit: ValidUnit, settings: HostSettings,
     """The plan for a checked unit on a host with these settings and this state."""
     facts = facts if facts is not None else HostFacts()
     if unit.action == envkeys.ACTION_DEPLOY:
+        if facts.conf_deployed:
+            return _completing_deploy(unit, settings, facts)
         from . import render  # jinja2 only when something is rendered
 
         conf = FileWrite(
@@ -237,7 +312,8 @@ def build(unit: ValidUnit, settings: HostSettings,
             action=unit.action, packages=HE_PACKAGES, stop_before=STOP_ORDER,
             writes=(conf,), maintenance=maintenance_change(settings, facts),
             enable=START_ORDER, restart=START_ORDER, must_run=START_ORDER,
-            warnings=_deploy_warnings(facts), facts=facts,
+            warnings=_deploy_warnings(settings, facts), facts=facts,
+            install_missing_only=settings.install_missing_only,
         )
     if unit.action == envkeys.ACTION_REMOVE:
         removal = FileRemoval(
@@ -249,6 +325,28 @@ def build(unit: ValidUnit, settings: HostSettings,
                     clean_metadata_host_id=facts.conf_host_id if facts.conf_exists else None,
                     disable=STOP_ORDER, facts=facts)
     return Plan(action=unit.action, facts=facts)
+
+
+def _completing_deploy(unit, settings, facts):
+    # type: (ValidUnit, HostSettings, HostFacts) -> Plan
+    """Deploy where hosted-engine.conf already says what the unit says (the engine's role
+    wrote it, or an earlier run): complete it, do not do it again.
+
+    Nothing is rewritten, no copy kept, no running service restarted. On the otopi path
+    (engines up to 4.3) the packages are installed or updated as ovirt-host-deploy did, and
+    its vdsm plugin restarts vdsmd: the HA services are stopped before and started after,
+    as ovirt-host-deploy's own plugin did.
+    """
+    return Plan(
+        action=unit.action, packages=HE_PACKAGES,
+        stop_before=() if settings.install_missing_only else STOP_ORDER,
+        attributes=(FileAttributes(settings.conf_file, settings.conf_owner,
+                                   settings.conf_group, CONF_MODE),),
+        maintenance=maintenance_change(settings, facts),
+        enable=START_ORDER, start=START_ORDER, must_run=START_ORDER,
+        warnings=_deploy_warnings(settings, facts), facts=facts, completes=True,
+        install_missing_only=settings.install_missing_only,
+    )
 
 
 def describe(plan: Plan) -> str:
@@ -267,7 +365,19 @@ def describe(plan: Plan) -> str:
     if plan.stop_before:
         add("stop {} where they exist".format(", ".join(plan.stop_before)))
     if plan.packages:
-        add("install or update {}".format(", ".join(plan.packages)))
+        if plan.install_missing_only:
+            add("install {} where missing, update nothing".format(", ".join(plan.packages)))
+        else:
+            add("install or update {}".format(", ".join(plan.packages)))
+    if plan.completes and plan.packages and not plan.stop_before:
+        add("only if a package is missing: stop {} first (started again below)".format(
+            ", ".join(STOP_ORDER)))
+    if plan.completes:
+        add("{} already says what the unit says (as ovirt-ha-agent reads it): not rewritten, "
+            "no copy kept".format(", ".join(item.path for item in plan.attributes)))
+    for item in plan.attributes:
+        add("give {} owner {}:{} and mode {:04o} where it has others".format(
+            item.path, item.owner, item.group, item.mode))
     for write in plan.writes:
         if facts.conf_exists and write.keep_previous_as:
             kept = ", its current content kept as {} if it changes".format(
@@ -281,8 +391,9 @@ def describe(plan: Plan) -> str:
     if plan.maintenance:
         change = plan.maintenance
         if facts.ha_state_dir_exists:
-            add("in {}: set {} when the deploy commits; {} if it is aborted".format(
-                change.path, _pairs(change.on_commit), _pairs(change.on_abort)))
+            add("in {}: {} when the deploy commits; {} if it is aborted".format(
+                change.path, "set " + _pairs(change.on_commit) if change.on_commit else
+                "keep local_maintenance as it is", _pairs(change.on_abort)))
         else:
             add("local maintenance: not touched here, {} has no directory on this machine "
                 "(ovirt-hosted-engine-ha creates it when it is installed; a deploy on a host "
@@ -309,6 +420,9 @@ def describe(plan: Plan) -> str:
         add("enable {}".format(", ".join(plan.enable)))
     if plan.restart:
         add("restart {}, in this order".format(", ".join(plan.restart)))
+    if plan.start:
+        add("start {}, in this order, where stopped (a running service is not "
+            "restarted)".format(", ".join(plan.start)))
     if plan.must_run:
         add("wait until {} are running".format(", ".join(plan.must_run)))
     if plan.disable:

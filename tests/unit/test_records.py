@@ -82,7 +82,8 @@ def test_replace_refuses_an_unknown_field():
 
 def test_repr_names_every_field():
     assert repr(plan.HostFacts()) == ("HostFacts(conf_exists=False, conf_host_id=None, "
-                                      "ha_state_dir_exists=False, manual_maintenance=False)")
+                                      "ha_state_dir_exists=False, manual_maintenance=False, "
+                                      "conf_differences=None, local_maintenance=False)")
 
 
 def test_file_write_repr_never_shows_the_content():

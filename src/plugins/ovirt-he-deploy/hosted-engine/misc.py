@@ -27,6 +27,9 @@ class _StagedElement(transaction.TransactionElement):
         if self._changed:
             self._staged.commit()
             self._parent.committed(self._path, self._staged.committed)
+            describe = getattr(self._staged, "describe", None)
+            envkeys.record_change(self._parent.environment,
+                                  describe() if describe else "changed {}".format(self._path))
 
     def abort(self):
         self._staged.abort()
@@ -35,10 +38,11 @@ class _StagedElement(transaction.TransactionElement):
 class _MaintenanceElement(transaction.TransactionElement):
     """ha.conf: local maintenance cleared when the deploy lands, set if it is aborted."""
 
-    def __init__(self, parent, change):
+    def __init__(self, parent, change, facts):
         super().__init__()
         self._parent = parent
         self._change = change
+        self._before = facts
 
     def __str__(self):
         return "Hosted Engine local maintenance in {}".format(self._change.path)
@@ -46,8 +50,16 @@ class _MaintenanceElement(transaction.TransactionElement):
     def commit(self):
         from ovirt_he_deploy import haconf
 
+        if not self._change.on_commit:
+            return
         if haconf.apply_maintenance(self._change, self._change.on_commit):
-            self._parent.committed(self._change.path, [])
+            # Not a change when it only takes back the run's own True (set while the
+            # services were stopped): ha.conf says what it said before the run.
+            changed = haconf.changed_flags(self._change.on_commit, self._before)
+            if changed:
+                self._parent.committed(self._change.path, [])
+                envkeys.record_change(self._parent.environment, "{}: {}".format(
+                    self._change.path, changed))
 
     def abort(self):
         from ovirt_he_deploy import haconf
@@ -117,10 +129,14 @@ class Plugin(plugin.PluginBase):
         # before this point (after the packages stage stopped the services) sets local
         # maintenance in the cleanup instead.
         if the_plan.maintenance is not None:
-            self._transaction().append(_MaintenanceElement(self, the_plan.maintenance))
+            self._transaction().append(_MaintenanceElement(self, the_plan.maintenance,
+                                                         the_plan.facts))
         for write in the_plan.writes:
             self._transaction().append(
                 _StagedElement(self, hostfs.StagedWrite(write), write.path))
+        for attributes in the_plan.attributes:
+            self._transaction().append(
+                _StagedElement(self, hostfs.StagedAttributes(attributes), attributes.path))
         for removal in the_plan.removals:
             self._transaction().append(
                 _StagedElement(self, hostfs.StagedRemoval(removal), removal.path))
