@@ -1,8 +1,8 @@
 """Whether the hosted-engine.conf on a host already says what a deploy unit says, as read."""
 
 from . import confkeys, keyvalue, safety
+from .compat import TYPE_CHECKING
 
-TYPE_CHECKING = False  # mypy takes any TYPE_CHECKING as true; EL7's Python has no typing
 if TYPE_CHECKING:
     from typing import Dict, List, Sequence, Tuple
 

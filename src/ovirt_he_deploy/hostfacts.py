@@ -5,9 +5,9 @@ import os
 from . import deployed, keyvalue
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
+from .compat import TYPE_CHECKING
 from .plan import LOCAL_MAINTENANCE, LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Sequence, Tuple
 
