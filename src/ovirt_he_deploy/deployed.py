@@ -4,7 +4,7 @@ from . import confkeys, keyvalue, safety
 from .compat import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Dict, List, Sequence, Tuple
+    from typing import Dict, List, Sequence, Tuple  # noqa: F401 (type comments)
 
 # Named in the differences when a line is not written the way every reader reads alike.
 LAYOUT = "(line layout)"

@@ -3,9 +3,9 @@
 import os
 
 from . import deployed, keyvalue
+from .compat import TYPE_CHECKING
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
-from .compat import TYPE_CHECKING
 from .plan import LOCAL_MAINTENANCE, LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
 
 if TYPE_CHECKING:

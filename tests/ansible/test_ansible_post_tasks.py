@@ -12,7 +12,6 @@ from typing import Dict, List, NamedTuple, Optional
 import he_host
 import pytest
 from engine_hook import (
-    GENERATIONS,
     EngineHook,
     PlayResult,
     ansible_missing,
