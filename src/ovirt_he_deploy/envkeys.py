@@ -83,6 +83,21 @@ METADATA_CLEANUP_SECONDS = EnvKey(
     "in the shared Hosted Engine metadata (it waits for storage like the agent does).",
 )
 
+INSTALL_MISSING_ONLY = EnvKey(
+    _OWN + "installMissingOnly", "bool", False,
+    "Deploy: install the Hosted Engine packages only where they are missing, never update "
+    "them. `host deploy` (and so the 4.4+ engine hook) sets it: the engine's own role has "
+    "installed them, and its vdsm role has restarted vdsmd. False keeps ovirt-host-deploy's "
+    "install-or-update for engines up to 4.3, which run the group through otopi.",
+)
+CLEAR_LOCAL_MAINTENANCE = EnvKey(
+    _OWN + "clearLocalMaintenance", "bool", False,
+    "Deploy: clear local_maintenance in ha.conf on success whoever set it, as "
+    "ovirt-host-deploy did (engines before 4.1 never cleared it themselves). By default a "
+    "local maintenance that was on before the run is kept: the engine clears it when it "
+    "activates the host.",
+)
+
 PLAN = EnvKey(
     _OWN + "plan", "object", None,
     "Internal: the plan computed in STAGE_VALIDATION; the later stages carry it out.",
@@ -94,11 +109,17 @@ HOST_TOUCHED = EnvKey(
     "after that leaves the host in local maintenance.",
 )
 
+CHANGES = EnvKey(
+    _OWN + "changes", "multi-str", None,
+    "Internal: what a deploy changed on the host, one line each, for its closing report.",
+)
+
 OWN_KEYS = (  # type: Tuple[EnvKey, ...]
     CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
-    SERVICE_WAIT_SECONDS, METADATA_CLEANUP_SECONDS,
+    SERVICE_WAIT_SECONDS, METADATA_CLEANUP_SECONDS, INSTALL_MISSING_ONLY,
+    CLEAR_LOCAL_MAINTENANCE,
 )
-INTERNAL_KEYS = (PLAN, HOST_TOUCHED)  # type: Tuple[EnvKey, ...]
+INTERNAL_KEYS = (PLAN, HOST_TOUCHED, CHANGES)  # type: Tuple[EnvKey, ...]
 ALL_KEYS = (ACTION,) + OWN_KEYS + INTERNAL_KEYS  # type: Tuple[EnvKey, ...]
 
 # hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md section 2).
@@ -272,8 +293,22 @@ def maybe_secret_lookalike(names):
 
 def deploy_failed_after_changes(env, failed):
     # type: (Mapping[str, object], bool) -> bool
-    """A deploy run that failed after it had started changing the host (services stopped)."""
-    return failed and is_deploy(env) and bool(env.get(HOST_TOUCHED.name))
+    """A failed deploy that must leave the host in local maintenance: one that had started
+    changing the host (services stopped), or any reinstall (the host had a conf)."""
+    if not (failed and is_deploy(env)):
+        return False
+    if env.get(HOST_TOUCHED.name):
+        return True
+    facts = getattr(env.get(PLAN.name), "facts", None)
+    return bool(getattr(facts, "conf_exists", False))
+
+
+def record_change(env, text):
+    # type: (MutableMapping[str, object], str) -> None
+    """Note one change a deploy made, for its closing report."""
+    changes = env.get(CHANGES.name)
+    if isinstance(changes, list):
+        changes.append(text)
 
 
 def setting(env, key):

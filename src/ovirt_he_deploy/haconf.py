@@ -7,7 +7,7 @@ import time
 
 from .compat import TYPE_CHECKING, bytes_from_text, monotonic, text_from_bytes
 from .hostfs import HostFileError, file_error, resolve_account
-from .plan import MaintenanceChange
+from .plan import LOCAL_MAINTENANCE, LOCAL_MAINTENANCE_MANUAL, HostFacts, MaintenanceChange
 
 if TYPE_CHECKING:
     from typing import List, Optional, Tuple
@@ -20,6 +20,15 @@ def ha_flag(value):
     # type: (Optional[str]) -> bool
     """A boolean of ha.conf as HA reads it (lib/util.py to_bool): t, y or 1 first is True."""
     return str(value).lower()[:1] in ("t", "y", "1")
+
+
+def changed_flags(values, before):
+    # type: (Tuple[Tuple[str, str], ...], HostFacts) -> str
+    """The flags among values that differ from what ha.conf said before the run, as text."""
+    was = {LOCAL_MAINTENANCE: before.local_maintenance,
+           LOCAL_MAINTENANCE_MANUAL: before.manual_maintenance}
+    return ", ".join("{}={}".format(key, value) for key, value in values
+                     if key not in was or ha_flag(value) != was[key])
 
 
 def apply_maintenance(change, values, chown=True):

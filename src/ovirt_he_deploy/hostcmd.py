@@ -129,8 +129,14 @@ def group_statements(plugin_dir: str) -> List[str]:
             "CORE/logFileNamePrefix=str:" + LOG_PREFIX]
 
 
-def deploy_statements(unit_path: str) -> List[str]:
-    return ["CORE/configFileAppend=str:" + os.path.abspath(unit_path)]
+def deploy_statements(unit_path: str, clear_local_maintenance: bool = False) -> List[str]:
+    """The unit, and the 4.4+ path's package rule: install what is missing, update nothing
+    (the engine's roles have installed and restarted what they wanted)."""
+    statements = ["CORE/configFileAppend=str:" + os.path.abspath(unit_path),
+                  "{}=bool:True".format(envkeys.INSTALL_MISSING_ONLY.name)]
+    if clear_local_maintenance:
+        statements.append("{}=bool:True".format(envkeys.CLEAR_LOCAL_MAINTENANCE.name))
+    return statements
 
 
 def remove_statements() -> List[str]:
@@ -225,7 +231,7 @@ def _check_unit(path: str) -> None:
 def _otopi_run(args: argparse.Namespace) -> OtopiRun:
     if args.host_command == "deploy":
         _check_unit(args.unit)
-        action = deploy_statements(args.unit)
+        action = deploy_statements(args.unit, args.clear_local_maintenance)
     else:
         action = remove_statements()
     try:
@@ -292,6 +298,10 @@ def add_parser(commands: "SubParsers") -> None:
         description="Check UNIT, then run otopi with it as CORE/configFileAppend.")
     deploy.add_argument("unit", metavar="UNIT",
                         help="deploy unit (otopi config file, e.g. from `answer-file`)")
+    deploy.add_argument("--clear-local-maintenance", action="store_true",
+                        help="clear local_maintenance in ha.conf on success even when it was "
+                             "on before the run (by default it is kept: the engine clears it "
+                             "when it activates the host)")
     _common_options(deploy)
     deploy.set_defaults(func=cmd_host)
     remove = sub.add_parser(

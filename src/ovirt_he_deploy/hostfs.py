@@ -8,7 +8,7 @@ import pwd
 import tempfile
 
 from .compat import TYPE_CHECKING, ascii, readable_text
-from .plan import FileRemoval, FileWrite
+from .plan import FileAttributes, FileRemoval, FileWrite
 
 if TYPE_CHECKING:
     from typing import Iterable, List, Optional, Tuple
@@ -295,6 +295,12 @@ class StagedWrite(object):
         """Paths put in place by the commit."""
         return self.new.committed + (self.previous.committed if self.previous else [])
 
+    def describe(self):
+        # type: () -> str
+        """What the commit changed, for the admin."""
+        return "wrote {}{}".format(self.write.path, ", the old content kept as {}".format(
+            self.write.keep_previous_as) if self.previous is not None else "")
+
     def abort(self):
         # type: () -> None
         self.new.abort()
@@ -339,6 +345,14 @@ class StagedRemoval(object):
             self.keep.commit()
         remove_files((self.removal.path,) + self.removal.also_remove)
 
+    def describe(self):
+        # type: () -> str
+        """What the commit changed, for the admin."""
+        if self.keep is None:
+            return "removed {}".format(", ".join(self.removal.also_remove))
+        return "moved {} to {} ({} blanked)".format(
+            self.removal.path, self.removal.keep_as, ", ".join(self.removal.redact))
+
     @property
     def committed(self):
         # type: () -> List[str]
@@ -349,6 +363,84 @@ class StagedRemoval(object):
         # type: () -> None
         if self.keep is not None:
             self.keep.abort()
+
+
+class StagedAttributes(object):
+    """A plan FileAttributes: owner, group and mode set in place at commit, content kept."""
+
+    def __init__(self, attributes, chown=True):
+        # type: (FileAttributes, bool) -> None
+        self.attributes = attributes
+        self.chown = chown
+        self.before = None  # type: Optional[Tuple[int, int, int]]
+        self.committed = []  # type: List[str]
+
+    def __str__(self):
+        # type: () -> str
+        return "owner and mode of {}".format(self.attributes.path)
+
+    def _wanted(self):
+        # type: () -> Tuple[int, int]
+        if not self.chown:
+            return -1, -1
+        return resolve_account(self.attributes.owner, self.attributes.group)
+
+    def prepare(self):
+        # type: () -> bool
+        """Whether owner, group or mode differ (nothing is changed yet)."""
+        path = self.attributes.path
+        try:
+            status = os.lstat(path)
+        except OSError as error:
+            raise file_error("inspect", path, error)
+        uid, gid = self._wanted()
+        self.before = (status.st_uid, status.st_gid, status.st_mode & 0o7777)
+        return (status.st_mode & 0o7777) != self.attributes.mode or \
+            (self.chown and (status.st_uid, status.st_gid) != (uid, gid))
+
+    def commit(self):
+        # type: () -> None
+        path = self.attributes.path
+        uid, gid = self._wanted()
+        # O_NOFOLLOW: never change a file a planted link points at.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError as error:
+            raise file_error("open", path, error)
+        try:
+            if self.chown:
+                os.fchown(fd, uid, gid)
+            os.fchmod(fd, self.attributes.mode)
+        except OSError as error:
+            raise file_error("set the owner and mode of", path, error)
+        finally:
+            os.close(fd)
+
+    def describe(self):
+        # type: () -> str
+        """What the commit changed, for the admin."""
+        before = self.before or (-1, -1, 0)
+        return "owner and mode of {}: {} {:04o} -> {}:{} {:04o}".format(
+            self.attributes.path, _account_names(before[0], before[1]), before[2],
+            self.attributes.owner, self.attributes.group, self.attributes.mode)
+
+    def abort(self):
+        # type: () -> None
+        pass
+
+
+def _account_names(uid, gid):
+    # type: (int, int) -> str
+    try:
+        owner = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        owner = str(uid)
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = str(gid)
+    return "{}:{}".format(owner, group)
 
 
 class HostLock(object):

@@ -39,15 +39,22 @@ SERVICE_LOGS = {
 class HostSettings(Record):
     """Where things live on this host (env keys, so tests and manual runs can move them)."""
 
-    __slots__ = ("conf_file", "conf_owner", "conf_group", "ha_conf_file", "lock_file")
+    __slots__ = ("conf_file", "conf_owner", "conf_group", "ha_conf_file", "lock_file",
+                 "install_missing_only", "clear_local_maintenance")
 
-    def __init__(self, conf_file, conf_owner, conf_group, ha_conf_file, lock_file):
-        # type: (str, str, str, str, str) -> None
+    def __init__(self, conf_file, conf_owner, conf_group, ha_conf_file, lock_file,
+                 install_missing_only=False, clear_local_maintenance=False):
+        # type: (str, str, str, str, str, bool, bool) -> None
         self.conf_file = conf_file
         self.conf_owner = conf_owner
         self.conf_group = conf_group
         self.ha_conf_file = ha_conf_file
         self.lock_file = lock_file
+        # The 4.4+ path (`host deploy`, the engine hook): install what is missing, update
+        # nothing.
+        self.install_missing_only = install_missing_only
+        # Clear local maintenance on success whoever set it (ovirt-host-deploy's way).
+        self.clear_local_maintenance = clear_local_maintenance
 
     @classmethod
     def from_environment(cls, env):
@@ -58,23 +65,39 @@ class HostSettings(Record):
             conf_group=str(envkeys.setting(env, envkeys.CONF_GROUP)),
             ha_conf_file=str(envkeys.setting(env, envkeys.HA_CONF_FILE)),
             lock_file=str(envkeys.setting(env, envkeys.LOCK_FILE)),
+            install_missing_only=bool(envkeys.setting(env, envkeys.INSTALL_MISSING_ONLY)),
+            clear_local_maintenance=bool(
+                envkeys.setting(env, envkeys.CLEAR_LOCAL_MAINTENANCE)),
         )
 
 
 class HostFacts(Record):
     """What the host has before the run, read once (hostfs.read_facts) before the plan."""
 
-    __slots__ = ("conf_exists", "conf_host_id", "ha_state_dir_exists", "manual_maintenance")
+    __slots__ = ("conf_exists", "conf_host_id", "ha_state_dir_exists", "manual_maintenance",
+                 "conf_differences", "local_maintenance")
 
     def __init__(self, conf_exists=False, conf_host_id=None, ha_state_dir_exists=False,
-                 manual_maintenance=False):
-        # type: (bool, Optional[str], bool, bool) -> None
+                 manual_maintenance=False, conf_differences=None, local_maintenance=False):
+        # type: (bool, Optional[str], bool, bool, Optional[Tuple[str, ...]], bool) -> None
         self.conf_exists = conf_exists
         # host_id in the hosted-engine.conf already on the host (what a remove frees).
         self.conf_host_id = conf_host_id
         self.ha_state_dir_exists = ha_state_dir_exists
         # ha.conf says local_maintenance_manual=True: the admin's own local maintenance.
         self.manual_maintenance = manual_maintenance
+        # Keys whose reading differs between the conf on the host and the deploy unit
+        # (deployed.differences); () when the conf already says what the unit says, None
+        # when not compared (no conf, unreadable, or not a deploy).
+        self.conf_differences = conf_differences
+        # ha.conf says local_maintenance=True before the run (the engine's, or an admin's).
+        self.local_maintenance = local_maintenance
+
+    @property
+    def conf_deployed(self):
+        # type: () -> bool
+        """The conf on the host already says what the unit says."""
+        return self.conf_exists and self.conf_differences == ()
 
 
 class FileWrite(Record):
@@ -126,6 +149,19 @@ class FileRemoval(Record):
         return bytes_from_text(keyvalue.update(text, blanked))
 
 
+class FileAttributes(Record):
+    """Owner, group and mode an existing file must have; its content is left as it is."""
+
+    __slots__ = ("path", "owner", "group", "mode")
+
+    def __init__(self, path, owner, group, mode):
+        # type: (str, str, str, int) -> None
+        self.path = path
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+
+
 class MaintenanceChange(Record):
     """ha.conf keys to set when the deploy commits, and when it is aborted."""
 
@@ -159,7 +195,8 @@ class Plan(Record):
 
     __slots__ = ("action", "packages", "stop_before", "writes", "removals", "maintenance",
                  "enable", "restart", "must_run", "stop_before_commit",
-                 "clean_metadata_host_id", "disable", "warnings", "facts")
+                 "clean_metadata_host_id", "disable", "warnings", "facts", "completes",
+                 "attributes", "start", "install_missing_only")
 
     def __init__(
         self,
@@ -177,6 +214,10 @@ class Plan(Record):
         disable=(),  # type: Tuple[str, ...]
         warnings=(),  # type: Tuple[str, ...]
         facts=None,  # type: Optional[HostFacts]
+        completes=False,  # type: bool
+        attributes=(),  # type: Tuple[FileAttributes, ...]
+        start=(),  # type: Tuple[str, ...]
+        install_missing_only=False,  # type: bool
     ):
         # type: (...) -> None
         self.action = action
@@ -196,6 +237,14 @@ class Plan(Record):
         self.disable = disable
         self.warnings = warnings
         self.facts = HostFacts() if facts is None else facts
+        # Deploy on a host whose conf already says what the unit says: nothing is rewritten
+        # or restarted; these files get their owner and mode, the `start` services are
+        # started where they are stopped.
+        self.completes = completes
+        self.attributes = attributes
+        self.start = start
+        # Packages are installed where missing, never updated (the 4.4+ path).
+        self.install_missing_only = install_missing_only
 
     @property
     def does_nothing(self):
@@ -211,14 +260,21 @@ class Plan(Record):
 
 def maintenance_change(settings, facts):
     # type: (HostSettings, HostFacts) -> MaintenanceChange
-    """Clear local maintenance when the deploy lands; set it when the deploy is aborted.
+    """What a deploy does to ha.conf's flags when it commits, and when it fails.
 
-    local_maintenance_manual is the admin's own `hosted-engine --set-maintenance --mode=local`
-    and the agent honours it as much as local_maintenance. On a host without
-    hosted-engine.conf it is a leftover of an earlier life of the host: cleared. On a
-    reinstall of a deployed host it is kept, as ovirt-host-deploy and the engine do.
+    Local maintenance belongs to whoever set it. On a host that already had a
+    hosted-engine.conf, a local_maintenance=True from before the run is the engine's (it
+    sets it when it moves the host to Maintenance and clears it when it activates the host)
+    or an admin's: kept. The run's own True (set while the services are stopped) is
+    cleared. local_maintenance_manual is the admin's `hosted-engine --set-maintenance
+    --mode=local`, kept on such a host too. On a host without hosted-engine.conf both flags
+    are leftovers of an earlier life of the host: cleared. clear_local_maintenance clears
+    local_maintenance whoever set it, as ovirt-host-deploy did. A failure sets it.
     """
-    on_commit = ((LOCAL_MAINTENANCE, "False"),)  # type: Tuple[Tuple[str, str], ...]
+    on_commit = ()  # type: Tuple[Tuple[str, str], ...]
+    if settings.clear_local_maintenance or not facts.conf_exists \
+            or not facts.local_maintenance:
+        on_commit += ((LOCAL_MAINTENANCE, "False"),)
     if not facts.conf_exists:
         on_commit += ((LOCAL_MAINTENANCE_MANUAL, "False"),)
     return MaintenanceChange(
@@ -230,14 +286,30 @@ def maintenance_change(settings, facts):
     )
 
 
-def _deploy_warnings(facts):
-    # type: (HostFacts) -> Tuple[str, ...]
+def keeps_local_maintenance(settings, facts):
+    # type: (HostSettings, HostFacts) -> bool
+    """A deploy that succeeds leaves the local maintenance that was on before the run."""
+    return facts.conf_exists and facts.local_maintenance and \
+        not settings.clear_local_maintenance
+
+
+def _deploy_warnings(settings, facts):
+    # type: (HostSettings, HostFacts) -> Tuple[str, ...]
+    warnings = ()  # type: Tuple[str, ...]
+    if keeps_local_maintenance(settings, facts):
+        warnings += (
+            "this host was in local maintenance before this run (local_maintenance=True in "
+            "ha.conf: the engine sets it when it moves a host to Maintenance and clears it "
+            "when it activates the host); the deploy keeps it, so HA does not choose this "
+            "host for the engine VM until the engine activates it. To clear it by hand run "
+            "'{}' on this host, or deploy with {}=bool:True.".format(
+                CLEAR_MANUAL_MAINTENANCE, envkeys.CLEAR_LOCAL_MAINTENANCE.name),)
     if facts.conf_exists and facts.manual_maintenance:
-        return ("this host is in local maintenance set by an admin "
-                "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so the "
-                "host will not run the engine VM until someone runs '{}' on it.".format(
-                    CLEAR_MANUAL_MAINTENANCE),)
-    return ()
+        warnings += ("this host is in local maintenance set by an admin "
+                     "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so "
+                     "the host will not run the engine VM until someone runs '{}' on "
+                     "it.".format(CLEAR_MANUAL_MAINTENANCE),)
+    return warnings
 
 
 def build(unit, settings, facts=None):
@@ -245,6 +317,8 @@ def build(unit, settings, facts=None):
     """The plan for a checked unit on a host with these settings and this state."""
     facts = facts if facts is not None else HostFacts()
     if unit.action == envkeys.ACTION_DEPLOY:
+        if facts.conf_deployed:
+            return _completing_deploy(unit, settings, facts)
         from . import render  # jinja2 only when something is rendered
 
         conf = FileWrite(
@@ -259,7 +333,8 @@ def build(unit, settings, facts=None):
             action=unit.action, packages=HE_PACKAGES, stop_before=STOP_ORDER,
             writes=(conf,), maintenance=maintenance_change(settings, facts),
             enable=START_ORDER, restart=START_ORDER, must_run=START_ORDER,
-            warnings=_deploy_warnings(facts), facts=facts,
+            warnings=_deploy_warnings(settings, facts), facts=facts,
+            install_missing_only=settings.install_missing_only,
         )
     if unit.action == envkeys.ACTION_REMOVE:
         removal = FileRemoval(
@@ -271,6 +346,28 @@ def build(unit, settings, facts=None):
                     clean_metadata_host_id=facts.conf_host_id if facts.conf_exists else None,
                     disable=STOP_ORDER, facts=facts)
     return Plan(action=unit.action, facts=facts)
+
+
+def _completing_deploy(unit, settings, facts):
+    # type: (ValidUnit, HostSettings, HostFacts) -> Plan
+    """Deploy where hosted-engine.conf already says what the unit says (the engine's role
+    wrote it, or an earlier run): complete it, do not do it again.
+
+    Nothing is rewritten, no copy kept, no running service restarted. On the otopi path
+    (engines up to 4.3) the packages are installed or updated as ovirt-host-deploy did, and
+    its vdsm plugin restarts vdsmd: the HA services are stopped before and started after,
+    as ovirt-host-deploy's own plugin did.
+    """
+    return Plan(
+        action=unit.action, packages=HE_PACKAGES,
+        stop_before=() if settings.install_missing_only else STOP_ORDER,
+        attributes=(FileAttributes(settings.conf_file, settings.conf_owner,
+                                   settings.conf_group, CONF_MODE),),
+        maintenance=maintenance_change(settings, facts),
+        enable=START_ORDER, start=START_ORDER, must_run=START_ORDER,
+        warnings=_deploy_warnings(settings, facts), facts=facts, completes=True,
+        install_missing_only=settings.install_missing_only,
+    )
 
 
 def describe(plan):
@@ -289,7 +386,19 @@ def describe(plan):
     if plan.stop_before:
         add("stop {} where they exist".format(", ".join(plan.stop_before)))
     if plan.packages:
-        add("install or update {}".format(", ".join(plan.packages)))
+        if plan.install_missing_only:
+            add("install {} where missing, update nothing".format(", ".join(plan.packages)))
+        else:
+            add("install or update {}".format(", ".join(plan.packages)))
+    if plan.completes and plan.packages and not plan.stop_before:
+        add("only if a package is missing: stop {} first (started again below)".format(
+            ", ".join(STOP_ORDER)))
+    if plan.completes:
+        add("{} already says what the unit says (as ovirt-ha-agent reads it): not rewritten, "
+            "no copy kept".format(", ".join(item.path for item in plan.attributes)))
+    for item in plan.attributes:
+        add("give {} owner {}:{} and mode {:04o} where it has others".format(
+            item.path, item.owner, item.group, item.mode))
     for write in plan.writes:
         if facts.conf_exists and write.keep_previous_as:
             kept = ", its current content kept as {} if it changes".format(
@@ -303,8 +412,9 @@ def describe(plan):
     if plan.maintenance:
         change = plan.maintenance
         if facts.ha_state_dir_exists:
-            add("in {}: set {} when the deploy commits; {} if it is aborted".format(
-                change.path, _pairs(change.on_commit), _pairs(change.on_abort)))
+            add("in {}: {} when the deploy commits; {} if it is aborted".format(
+                change.path, "set " + _pairs(change.on_commit) if change.on_commit else
+                "keep local_maintenance as it is", _pairs(change.on_abort)))
         else:
             add("local maintenance: not touched here, {} has no directory on this machine "
                 "(ovirt-hosted-engine-ha creates it when it is installed; a deploy on a host "
@@ -334,6 +444,9 @@ def describe(plan):
         add("enable {}".format(", ".join(plan.enable)))
     if plan.restart:
         add("restart {}, in this order".format(", ".join(plan.restart)))
+    if plan.start:
+        add("start {}, in this order, where stopped (a running service is not "
+            "restarted)".format(", ".join(plan.start)))
     if plan.must_run:
         add("wait until {} are running".format(", ".join(plan.must_run)))
     if plan.disable:

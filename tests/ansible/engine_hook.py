@@ -23,6 +23,9 @@ TASKS_FILE = os.path.join(ROOT, "src", "ansible", "ovirt-he-deploy-post-tasks.ym
 OTOPI_TREE_ENV = "OTOPI_TREE"
 ENGINE_CONF = "temp-he-config"
 RUNNING_HOST_ID = 1
+HOST_CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_host_ctl.py")
+# Engine generations by what their Hosted Engine role does to the conf's owner and mode.
+GENERATIONS = ("4.5", "4.4.3", "4.4.0")
 
 
 COMMAND = """#!/bin/sh
@@ -85,9 +88,16 @@ class PlayResult(NamedTuple):
 class EngineHook:
     """One engine, one host, one tasks file; run() plays one host deploy."""
 
-    def __init__(self, root: str, real_otopi: Optional[str] = None):
+    def __init__(self, root: str, real_otopi: Optional[str] = None,
+                 generation: str = "4.5"):
         self.root = root
+        self.generation = generation
         self.host = he_host.make_host(os.path.join(root, "host"))
+        if os.geteuid() == 0:
+            # The HA services' account (vdsm:kvm on a host) is not root here, so a root-owned
+            # copy by a 4.4 engine is a wrong owner the group must fix.
+            self.host.owner = self.host.group = "daemon"
+        self.record = os.path.join(root, "group-calls.jsonl")
         self.engine_dir = os.path.join(root, "engine")
         self.unit_tmp = os.path.join(root, "tmp")
         self.ansible_dir = os.path.join(root, "ansible")
@@ -147,7 +157,8 @@ class EngineHook:
         return options
 
     def run(self, action: Optional[str], host_id: int = 3, fakes: Optional[List[str]] = None,
-            engine_role: bool = True) -> PlayResult:
+            engine_role: bool = True,
+            more_vars: Optional[Dict[str, object]] = None) -> PlayResult:
         """One host-deploy play; action is hosted_engine_deploy_action as the engine sends
         it (None: not passed at all)."""
         extravars: Dict[str, object] = {
@@ -159,13 +170,22 @@ class EngineHook:
             # Ours, pointing at this machine's fakes.
             "ovirt_he_deploy_command": [self.command],
             "ovirt_he_deploy_engine_command": [self.command],
-            "ovirt_he_deploy_host_options": self.host_options(*(fakes or [])),
+            "ovirt_he_deploy_host_options": self.host_options(
+                "HE_FAKES/recordFile=str:" + self.record, *(fakes or [])),
             "ovirt_he_deploy_install_package": False,
             "ovirt_he_deploy_tmpdir": self.unit_tmp,
             # The stand-in for the engine's own role, which runs before the hook.
             "test_engine_role": engine_role,
             "test_host_conf": self.host.conf,
+            "test_host_ctl": [sys.executable, HOST_CTL, self.host.state],
+            "test_ha_owner": self.host.owner,
+            "test_ha_group": self.host.group,
+            "test_engine_generation": self.generation,
+            "ovirt_he_deploy_ha_conf": self.host.ha_conf,
+            "ovirt_he_deploy_ha_conf_owner": self.host.owner,
+            "ovirt_he_deploy_ha_conf_group": self.host.group,
         }
+        extravars.update(more_vars or {})
         if action is None:
             del extravars["hosted_engine_deploy_action"]
         extravars_file = os.path.join(self.engine_dir, "extravars")
@@ -187,6 +207,23 @@ class EngineHook:
         if not os.path.exists(self.unit_modes):
             return []
         with open(self.unit_modes) as stream:
+            return stream.read().splitlines()
+
+    def group_calls(self) -> List[str]:
+        """'method name' of every services call the group made, over all plays so far."""
+        if not os.path.exists(self.record):
+            return []
+        with open(self.record) as stream:
+            calls = [json.loads(line) for line in stream]
+        return [" ".join([call["method"]] + [str(arg) for arg in call["args"]])
+                for call in calls if call["provider"] == "services"]
+
+    def engine_calls(self) -> List[str]:
+        """What the engine role's stand-in did to services and packages, over all plays."""
+        path = self.host.state + ".log"  # written by fake_host_ctl.py
+        if not os.path.exists(path):
+            return []
+        with open(path) as stream:
             return stream.read().splitlines()
 
     def services(self) -> Dict[str, Dict[str, bool]]:

@@ -11,7 +11,13 @@ from typing import Dict, List, NamedTuple, Optional
 
 import he_host
 import pytest
-from engine_hook import EngineHook, PlayResult, ansible_missing, real_otopi_tree, running_host_conf
+from engine_hook import (
+    EngineHook,
+    PlayResult,
+    ansible_missing,
+    real_otopi_tree,
+    running_host_conf,
+)
 
 from ovirt_he_deploy import answerfile, render
 
@@ -23,11 +29,33 @@ HA_SERVICES = ("ovirt-ha-agent", "ovirt-ha-broker")
 BACKENDS = ["double", "real-otopi"]
 
 
-def make_engine(backend: str, root: str) -> EngineHook:
+def make_engine(backend: str, root: str, generation: str = "4.5") -> EngineHook:
     tree = real_otopi_tree() if backend == "real-otopi" else None
-    engine = EngineHook(root, tree)
+    engine = EngineHook(root, tree, generation)
     engine.write_engine_conf(running_host_conf())
     return engine
+
+
+def engine_copy(host_id: int) -> bytes:
+    """What the engine's role leaves on the host: the running host's conf, host_id set."""
+    return running_host_conf(host_id).encode()
+
+
+def changed_tasks(output: str, prefix: str = "ovirt-he-deploy | ") -> List[str]:
+    """The names of the tasks starting with prefix that reported changed in a play."""
+    changed = []
+    for chunk in output.split("\nTASK [")[1:]:
+        name = chunk.split("]", 1)[0]
+        if name.startswith(prefix) and "\nchanged: [" in chunk:
+            changed.append(name)
+    return changed
+
+
+def group_starts(engine: EngineHook) -> List[str]:
+    """The group's restarts and starts of services (otopi services API), all plays so far."""
+    return [call for call in engine.group_calls()
+            if call.startswith("restart ") or (call.startswith("state ") and
+                                                call.endswith(" True"))]
 
 
 def expected_conf(host_id: int) -> bytes:
@@ -72,42 +100,65 @@ def assert_clean(engine: EngineHook, shot: Snapshot, holders: List[str]) -> None
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def lifecycle(request, tmp_path_factory):
-    """deploy, the same deploy again, undeploy: one engine, one host, three plays."""
+    """deploy, the whole play again, undeploy: one engine, one host, three plays; the
+    engine's role (its 4.5.0.2+ stand-in) runs before the hook every time."""
     engine = make_engine(request.param, str(tmp_path_factory.mktemp(request.param)))
     shots = {}
+    starts = {}
     for stage, action in (("deploy", "deploy"), ("rerun", "deploy"), ("undeploy", "undeploy")):
         shots[stage] = snapshot(engine, engine.run(action, host_id=3))
-    return engine, shots
+        starts[stage] = group_starts(engine)
+        starts[stage + " engine"] = engine.engine_calls()
+    return engine, shots, starts
 
 
-def test_deploy_configures_the_host_through_the_group(lifecycle):
-    engine, shots = lifecycle
+def test_deploy_completes_the_engines_deploy_without_repeating_it(lifecycle):
+    engine, shots, starts = lifecycle
     shot = shots["deploy"]
     assert shot.result.returncode == 0, shot.result.output[-5000:]
     assert RUN_TASK + " deploy" in shot.result.output
     conf = os.path.relpath(engine.host.conf, engine.host.root)
-    assert shot.files[conf] == expected_conf(3)
+    # The engine's copy stays as it is: not rewritten, no copy kept, nothing restarted.
+    assert shot.files[conf] == engine_copy(3)
+    assert conf + ".previous" not in shot.files
     assert shot.conf_mode == 0o440
+    assert "Hosted Engine: checked: the engine had deployed it" in shot.result.output
+    assert starts["deploy"] == []
+    assert starts["deploy engine"].count("engine restart ovirt-ha-agent") == 1
     assert engine.modes()[:2] == ["engine 600", "host 600"]
     for name in HA_SERVICES:
         assert shot.services[name]["enabled"] and shot.services[name]["running"], name
+    # The hook's own tasks changed nothing on the host.
+    assert changed_tasks(shot.result.output) == []
     assert_clean(engine, shot, allowed_holders(engine))
 
 
-def test_rerun_converges_and_changes_no_file(lifecycle):
-    engine, shots = lifecycle
+def test_deploy_keeps_the_local_maintenance_it_found_and_says_how_to_clear_it(lifecycle):
+    engine, shots, _starts = lifecycle
+    # make_host's ha.conf says local_maintenance=True: the engine's, kept.
+    assert shots["deploy"].files[os.path.relpath(engine.host.ha_conf, engine.host.root)] == \
+        b"local_maintenance=True\nlocal_maintenance_manual=True\n"
+    assert "hosted-engine --set-maintenance --mode=none" in shots["deploy"].result.output
+
+
+def test_rerun_of_the_whole_play_changes_nothing_and_restarts_nothing(lifecycle):
+    engine, shots, starts = lifecycle
     first, second = shots["deploy"], shots["rerun"]
     assert second.result.returncode == 0, second.result.output[-5000:]
-    lock = os.path.relpath(engine.host.lock, engine.host.root)
-    # The run lock holds the pid of the last run; everything else stays byte for byte.
-    assert {k: v for k, v in second.files.items() if k != lock} == \
-        {k: v for k, v in first.files.items() if k != lock}
+    assert changed_tasks(second.result.output) == []
+    assert starts["rerun"] == []
+    # The run lock holds the pid of the last run, the stand-in's log grows; everything else
+    # stays byte for byte.
+    skip = (os.path.relpath(engine.host.lock, engine.host.root),
+            os.path.relpath(engine.host.state + ".log", engine.host.root))
+    assert {k: v for k, v in second.files.items() if k not in skip} == \
+        {k: v for k, v in first.files.items() if k not in skip}
     assert second.services == first.services
     assert_clean(engine, second, allowed_holders(engine))
 
 
-def test_undeploy_stops_and_disables_the_services_and_leaves_no_password(lifecycle):
-    engine, shots = lifecycle
+def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_step(lifecycle):
+    engine, shots, _starts = lifecycle
     shot = shots["undeploy"]
     assert shot.result.returncode == 0, shot.result.output[-5000:]
     assert RUN_TASK + " remove" in shot.result.output
@@ -115,28 +166,85 @@ def test_undeploy_stops_and_disables_the_services_and_leaves_no_password(lifecyc
     for name in HA_SERVICES:
         assert not shot.services[name]["enabled"], name
         assert not shot.services[name]["running"], name
+    assert not [name for name in shot.files if ".previous" in name or ".undeployed" in name]
+    assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in shot.result.output
+    assert "Free this host's slot in the shared Hosted Engine metadata" in shot.result.output
     assert_clean(engine, shot, holders=[])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_invalid_conf_fails_the_play_before_the_host_is_touched(backend, tmp_path):
+@pytest.mark.parametrize("generation,left", [("4.4.3", 0o600), ("4.4.0", 0o644)],
+                         ids=["4.4.3-preserve-0600", "4.4.0-no-mode-0644"])
+def test_a_4_4_engines_owner_and_mode_are_fixed_in_place(backend, generation, left, tmp_path):
+    engine = make_engine(backend, str(tmp_path), generation)
+    result = engine.run("deploy", host_id=3)
+    assert result.returncode == 0, result.output[-5000:]
+    shot = snapshot(engine, result)
+    conf = os.path.relpath(engine.host.conf, engine.host.root)
+    assert shot.files[conf] == engine_copy(3)
+    assert shot.conf_mode == 0o440
+    owner = os.stat(engine.host.conf)
+    import grp
+    import pwd
+    assert (pwd.getpwuid(owner.st_uid).pw_name, grp.getgrgid(owner.st_gid).gr_name) == (
+        engine.host.owner, engine.host.group)
+    assert "{:04o} -> {}:{} 0440".format(left, engine.host.owner, engine.host.group) in \
+        result.output
+    assert changed_tasks(result.output) == [RUN_TASK + " deploy"]
+    assert group_starts(engine) == []
+    assert_clean(engine, shot, allowed_holders(engine))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     engine = make_engine(backend, str(tmp_path))
     engine.write_engine_conf(running_host_conf(drop="sdUUID"))
-    before = engine.host.files()
-    result = engine.run("deploy", host_id=3, engine_role=False)
+    result = engine.run("deploy", host_id=3)
     assert result.returncode != 0
-    assert "Refuse an invalid deploy unit before touching the host" in result.output
-    assert "sdUUID" in result.output
-    assert "this host was not touched by ovirt-he-deploy" in result.output
+    assert "Refuse the engine's Hosted Engine configuration for this host" in result.output
+    text = " ".join(result.output.split())
+    assert "The engine's role has already installed it as {}".format(engine.host.conf) in text
+    assert "restarted ovirt-ha-agent on it" in text
+    assert "HOSTED_ENGINE_CONFIG/sdUUID" in text
+    assert "hosted-engine --set-shared-config KEY VALUE --type=he_shared" in text
+    assert "This host was put in local maintenance" in text
+    assert "not touched" not in text and "untouched" not in text
     assert RUN_TASK not in result.output
-    assert engine.host.files() == before
-    assert not os.path.exists(engine.host.state)  # no packager or services call at all
-    assert_clean(engine, snapshot(engine, result), holders=[])
+    assert engine.host.ha_values()["local_maintenance"] == "True"
+    assert_clean(engine, snapshot(engine, result), holders=allowed_holders(engine))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clear_local_maintenance_opt_in_through_the_hook(backend, tmp_path):
+    engine = make_engine(backend, str(tmp_path))
+    result = engine.run("deploy", host_id=3,
+                        more_vars={"ovirt_he_deploy_clear_local_maintenance": True})
+    assert result.returncode == 0, result.output[-5000:]
+    assert engine.host.ha_values()["local_maintenance"] == "False"
+    assert engine.host.ha_values()["local_maintenance_manual"] == "True"
+    assert changed_tasks(result.output) == [RUN_TASK + " deploy"]
+    assert group_starts(engine) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_conf_that_differs_gets_the_full_deploy(backend, tmp_path):
+    # An older cluster's file whose keys differ from what the unit says (here: bash would
+    # run a blank-separated line) is rewritten, its old content kept once.
+    engine = make_engine(backend, str(tmp_path))
+    engine.write_engine_conf(running_host_conf().replace("bridge=", "bridge = "))
+    result = engine.run("deploy", host_id=3)
+    assert result.returncode == 0, result.output[-5000:]
+    assert engine.host.read(engine.host.conf) == expected_conf(3)
+    assert engine.host.read(engine.host.conf + ".previous") is not None
+    assert sorted(group_starts(engine)) == ["restart ovirt-ha-agent", "restart ovirt-ha-broker"]
+    assert changed_tasks(result.output) == [RUN_TASK + " deploy"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_failing_service_fails_the_play_with_the_groups_message(backend, tmp_path):
     engine = make_engine(backend, str(tmp_path))
+    # A conf the group rewrites, so it restarts the services itself.
+    engine.write_engine_conf(running_host_conf().replace("bridge=", "bridge = "))
     result = engine.run("deploy", host_id=3, fakes=["HE_FAKES/failStart=str:ovirt-ha-agent"])
     assert result.returncode != 0
     assert "Hosted Engine deploy or undeploy failed on this host" in result.output

@@ -19,15 +19,17 @@ def deployed_before(host):
     return host
 
 
-def test_failure_before_the_services_are_stopped_leaves_the_host_as_it_was(deployed_before):
+def test_failure_before_the_services_are_stopped_keeps_the_conf_and_sets_maintenance(
+        deployed_before):
+    # Any failure of a reinstall leaves local maintenance on, even before our packages event.
     host = deployed_before
-    ha_before = host.read(host.ha_conf)
     result = host.run(example("iscsi-chap.conf"),
                       os_env={"OTOPI_FORCE_FAIL_STAGE": "STAGE_PACKAGES",
                               "OTOPI_FORCE_FAIL_PRIORITY": "PRIORITY_HIGH"})
     assert result.exit_code == 1
     assert host.read(host.conf) == OLD_CONF
-    assert host.read(host.ha_conf) == ha_before
+    assert host.ha_values() == {"local_maintenance": "True",
+                                "local_maintenance_manual": "False"}
     assert not [call for call in result.calls if "services.state" in call
                 or "services.restart" in call]
 
@@ -86,7 +88,13 @@ def test_service_failure_names_the_service_and_where_to_look(host, fault, servic
     assert "journalctl -u {}".format(service) in result.stdout
     assert "/var/log/ovirt-hosted-engine-ha/" in result.stdout
     assert host.ha_values()["local_maintenance"] == "True"
+    # A rerun keeps a local maintenance it finds (the engine clears it when it activates
+    # the host) and says how to clear it; the opt-in clears it as ovirt-host-deploy did.
     rerun = host.run(example("nfs.conf"))
+    assert rerun.exit_code == 0
+    assert host.ha_values()["local_maintenance"] == "True"
+    assert "hosted-engine --set-maintenance --mode=none" in rerun.stdout
+    rerun = host.run(example("nfs.conf"), "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True")
     assert rerun.exit_code == 0
     assert host.ha_values()["local_maintenance"] == "False"
 
@@ -97,7 +105,8 @@ def test_package_failure_sets_maintenance_and_a_rerun_converges(deployed_before)
     assert result.exit_code == 1
     assert host.read(host.conf) == OLD_CONF
     assert host.ha_values()["local_maintenance"] == "True"
-    assert host.run(example("nfs.conf")).exit_code == 0
+    assert host.run(example("nfs.conf"),
+                    "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True").exit_code == 0
     assert host.ha_values()["local_maintenance"] == "False"
     assert b"host_id=2" in host.read(host.conf)
 

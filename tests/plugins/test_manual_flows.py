@@ -40,7 +40,8 @@ def test_preview_writes_the_same_bytes_the_deploy_writes(host, tmp_path, capsys,
     # preview plans for the machine it runs on: here, one with HA's state directory.
     from ovirt_he_deploy import hostfacts, plan
     monkeypatch.setattr(hostfacts, "read_facts",
-                        lambda settings: plan.HostFacts(ha_state_dir_exists=True))
+                        lambda settings, entries=None: plan.HostFacts(
+                            ha_state_dir_exists=True))
     root = tmp_path / "preview"
     assert cli.main(["preview", example("nfs.conf"), "--root", str(root)]) == 0
     capsys.readouterr()

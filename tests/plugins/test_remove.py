@@ -93,7 +93,7 @@ def test_no_file_left_by_the_group_holds_the_password(host):
     deployed(host)
     # An earlier deploy's copy and a previous conf with the same password, too.
     with open(host.conf, "ab") as stream:
-        stream.write(b"# edited\n")
+        stream.write(b"fqdn=edited.example.com\n")
     assert host.run(example("iscsi-chap.conf")).exit_code == 0
     assert host.read(host.conf + ".previous") is not None
     result = host.run(None, REMOVE)

@@ -30,9 +30,13 @@ def test_an_agent_that_never_comes_up_fails_the_deploy_naming_it(host):
             "{} checks".format(checks)) in result.stdout
     assert "journalctl -u ovirt-ha-agent" in result.stdout
     assert host.ha_values()["local_maintenance"] == "True"
-    # The conf landed before the services were started; a rerun converges.
+    # The conf landed before the services were started; a rerun completes it, and keeps
+    # the local maintenance it finds unless asked to clear it.
     assert host.read(host.conf) is not None
     assert host.run(example("nfs.conf")).exit_code == 0
+    assert host.ha_values()["local_maintenance"] == "True"
+    assert host.run(example("nfs.conf"),
+                    "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True").exit_code == 0
     assert host.ha_values()["local_maintenance"] == "False"
 
 

@@ -72,9 +72,20 @@ def test_dry_run_prints_the_exact_deploy_command_line(fake_otopi, capsys):
     otopi, record = fake_otopi
     code, out, err = run(["host", "deploy", NFS, "--dry-run", "--otopi", otopi], capsys)
     assert code == 0 and err == ""
-    assert out == "PYTHONPATH={} {} {} CORE/configFileAppend=str:{}\n".format(
+    assert out == ("PYTHONPATH={} {} {} CORE/configFileAppend=str:{} "
+                   "OVIRT_HE_DEPLOY/installMissingOnly=bool:True\n").format(
         SRC, otopi, " ".join(GROUP_WORDS), NFS)
     assert not record.exists()  # nothing ran
+
+
+def test_clear_local_maintenance_flag_passes_the_opt_in(fake_otopi, capsys):
+    otopi, record = fake_otopi
+    code, out, err = run(["host", "deploy", NFS, "--dry-run", "--otopi", otopi,
+                          "--clear-local-maintenance"], capsys)
+    assert code == 0
+    assert otopi_split(shlex.split(out)[2:])[-2:] == [
+        "OVIRT_HE_DEPLOY/installMissingOnly=bool:True",
+        "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True"]
 
 
 def test_dry_run_of_remove_passes_the_action_as_a_statement(fake_otopi, capsys):
@@ -98,7 +109,7 @@ def test_a_statement_with_blanks_reaches_otopi_as_one_statement(tmp_path, fake_o
     code, out, err = run(["host", "deploy", str(unit), "--otopi", otopi], capsys)
     assert code == 0, err
     argv = json.loads(record.read_text())["argv"]
-    assert otopi_split(argv)[-1] == "CORE/configFileAppend=str:" + str(unit)
+    assert otopi_split(argv)[-2] == "CORE/configFileAppend=str:" + str(unit)
 
 
 @given(st.lists(st.text(st.characters(blacklist_characters="'", blacklist_categories=("Cc",)),
@@ -291,7 +302,8 @@ def test_success_passes_otopis_output_through_and_exits_0(fake_otopi, monkeypatc
     assert (code, err) == (0, "")
     assert out == "[ INFO  ] Stage: Initializing\n[ INFO  ] done\n"
     call = json.loads(record.read_text())
-    assert otopi_split(call["argv"]) == GROUP_WORDS + ["CORE/configFileAppend=str:" + NFS]
+    assert otopi_split(call["argv"]) == GROUP_WORDS + ["CORE/configFileAppend=str:" + NFS,
+                                                       "OVIRT_HE_DEPLOY/installMissingOnly=bool:True"]
     assert call["pythonpath"] == SRC + os.pathsep + "/somewhere/else"
 
 

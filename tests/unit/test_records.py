@@ -14,7 +14,7 @@ from ovirt_he_deploy.unit import Problem
 
 # Modules an otopi run of the group may import (deploy, remove); the CLI and engine side
 # (hostcmd, rules, answerfile, cli, preview, otopiconf, installed, engine) never run there.
-HOST_RUN_MODULES = ("confkeys", "conflicts", "envkeys", "haconf", "hostfacts", "hostfs",
+HOST_RUN_MODULES = ("confkeys", "conflicts", "deployed", "envkeys", "haconf", "hostfacts", "hostfs",
                     "keychecks", "keynames", "keyvalue", "metadata", "plan", "records", "render",
                     "safety", "servicewait", "unit", "validation")
 
@@ -102,7 +102,8 @@ def test_replace_refuses_an_unknown_field():
 
 def test_repr_names_every_field():
     assert repr(plan.HostFacts()) == ("HostFacts(conf_exists=False, conf_host_id=None, "
-                                      "ha_state_dir_exists=False, manual_maintenance=False)")
+                                      "ha_state_dir_exists=False, manual_maintenance=False, "
+                                      "conf_differences=None, local_maintenance=False)")
 
 
 def test_file_write_repr_never_shows_the_content():

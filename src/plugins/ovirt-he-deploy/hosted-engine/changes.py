@@ -5,6 +5,8 @@ and closeup (remove, in its own transaction once the metadata cleanup is done)."
 from otopi import constants as otopicons
 from otopi import transaction
 
+from ovirt_he_deploy import envkeys
+
 
 class StagedElement(transaction.TransactionElement):
     """A library staged change (prepare/commit/abort) inside an otopi transaction."""
@@ -26,6 +28,9 @@ class StagedElement(transaction.TransactionElement):
         if self._changed:
             self._staged.commit()
             self._parent.committed(self._path, self._staged.committed)
+            describe = getattr(self._staged, "describe", None)
+            envkeys.record_change(self._parent.environment,
+                                  describe() if describe else "changed {}".format(self._path))
 
     def abort(self):
         self._staged.abort()

@@ -1,4 +1,4 @@
-"""Closeup: enable, restart and wait for the HA services on deploy; on remove, free the
+"""Closeup: enable, (re)start and wait for the HA services on deploy; on remove, free the
 metadata slot, move the conf away and stop and disable the services."""
 
 from otopi import plugin, util
@@ -42,6 +42,14 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
                 self.services.startup(service, True)
             for service in the_plan.restart:
                 self.services.restart(service)
+            if the_plan.restart:
+                envkeys.record_change(self.environment, "restarted {}".format(
+                    ", ".join(the_plan.restart)))
+            for service in the_plan.start:
+                # Start what is stopped; a running service keeps running as it is.
+                if not self.services.status(service):
+                    self.services.state(service, True)
+                    envkeys.record_change(self.environment, "started " + service)
         except Exception as error:
             self._fail(service, "failed to start ({})".format(error))
         result = servicewait.wait_running(
@@ -52,6 +60,20 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
         if failed is not None:
             self._fail(failed.name, failed.problem(result.seconds))
         self.logger.info("Hosted Engine: %s running", ", ".join(the_plan.must_run))
+        self._report(the_plan)
+
+    def _report(self, the_plan):
+        # The engine hook reports changed=false on the "checked:" line (src/ansible).
+        changes = self.environment[envkeys.CHANGES.name] or []
+        if the_plan.completes and not changes:
+            self.logger.info(
+                "Hosted Engine: checked: %s; hosted-engine.conf already said what the unit "
+                "says, with its owner and mode, and %s were enabled and running: nothing "
+                "changed, nothing restarted.",
+                "the engine had deployed it" if the_plan.install_missing_only else
+                "it was deployed already", ", ".join(the_plan.must_run))
+        else:
+            self.logger.info("Hosted Engine: changed: %s.", "; ".join(changes))
 
     @staticmethod
     def _fail(service, problem):

@@ -142,6 +142,7 @@ class Plugin(plugin.PluginBase):
             self.environment.setdefault(key, default)
         for key in envkeys.INTERNAL_KEYS:
             self.environment[key.name] = key.default
+        self.environment[envkeys.CHANGES.name] = []
 
     def _check_and_plan(self):
         import sys
@@ -172,18 +173,32 @@ class Plugin(plugin.PluginBase):
         lock = hostfs.HostLock(settings.lock_file)
         lock.acquire()
         self._lock = lock
-        the_plan = plan.build(unit, settings, hostfacts.read_facts(settings))
+        the_plan = plan.build(unit, settings, hostfacts.read_facts(
+            settings, unit.entries if unit.action == envkeys.ACTION_DEPLOY else None))
         for warning in unit.warnings + the_plan.warnings:
             self.logger.warning("Hosted Engine: %s", warning)
         for note in unit.notes:
             self.logger.info("Hosted Engine: %s", note)
         self.environment[envkeys.PLAN.name] = the_plan
-        if unit.action == envkeys.ACTION_DEPLOY:
-            self.logger.info("Hosted Engine: deploying host_id %s on %s storage",
-                             unit.host_id, unit.domain_type)
+        if the_plan.completes:
+            self.logger.info("Hosted Engine: host_id %s on %s storage: hosted-engine.conf "
+                             "already says what the unit says; completing it, not "
+                             "rewriting it", unit.host_id, unit.domain_type)
+        elif unit.action == envkeys.ACTION_DEPLOY:
+            self.logger.info("Hosted Engine: deploying host_id %s on %s storage%s",
+                             unit.host_id, unit.domain_type, self._differing(the_plan))
         else:
             self.logger.info("Hosted Engine: removing Hosted Engine from this host")
         self.logger.debug("Hosted Engine plan:\n%s", plan.describe(the_plan))
+
+    @staticmethod
+    def _differing(the_plan):
+        from ovirt_he_deploy import deployed
+
+        if not the_plan.facts.conf_differences:
+            return ""
+        return " (hosted-engine.conf on the host differs in: {})".format(
+            deployed.describe(the_plan.facts.conf_differences))
 
     def _say_config_is_unused(self):
         # A deploy unit whose action line is missing does nothing: say so (cheaply; a run

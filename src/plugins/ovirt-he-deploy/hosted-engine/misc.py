@@ -14,10 +14,11 @@ from . import changes
 class _MaintenanceElement(transaction.TransactionElement):
     """ha.conf: local maintenance cleared when the deploy lands, set if it is aborted."""
 
-    def __init__(self, parent, change):
+    def __init__(self, parent, change, facts):
         super(_MaintenanceElement, self).__init__()
         self._parent = parent
         self._change = change
+        self._before = facts
 
     def __str__(self):
         return "Hosted Engine local maintenance in {}".format(self._change.path)
@@ -25,8 +26,16 @@ class _MaintenanceElement(transaction.TransactionElement):
     def commit(self):
         from ovirt_he_deploy import haconf
 
+        if not self._change.on_commit:
+            return
         if haconf.apply_maintenance(self._change, self._change.on_commit):
-            self._parent.committed(self._change.path, [])
+            # Not a change when it only takes back the run's own True (set while the
+            # services were stopped): ha.conf says what it said before the run.
+            changed = haconf.changed_flags(self._change.on_commit, self._before)
+            if changed:
+                self._parent.committed(self._change.path, [])
+                envkeys.record_change(self._parent.environment, "{}: {}".format(
+                    self._change.path, changed))
 
     def abort(self):
         from ovirt_he_deploy import haconf
@@ -58,7 +67,11 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
         # before this point (after the packages stage stopped the services) sets local
         # maintenance in the cleanup instead.
         if the_plan.maintenance is not None:
-            self._transaction().append(_MaintenanceElement(self, the_plan.maintenance))
+            self._transaction().append(_MaintenanceElement(self, the_plan.maintenance,
+                                                         the_plan.facts))
         for write in the_plan.writes:
             self._transaction().append(
                 changes.StagedElement(self, hostfs.StagedWrite(write), write.path))
+        for attributes in the_plan.attributes:
+            self._transaction().append(
+                changes.StagedElement(self, hostfs.StagedAttributes(attributes), attributes.path))
