@@ -11,16 +11,11 @@ import sys
 from typing import IO, TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import envkeys, installed, otopiconf, validation
+from .clicommon import EXIT_FAILED, EXIT_OK
 from .unit import InvalidUnit
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-
-# The same codes as ovirt_he_deploy.cli; otopi's own status is passed through as it is
-# (0 success, 1 failure, 2 plugin loading failed; otopi-plugin-contract.md §1.7).
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 # otopi.spec.in installs the wrapper as %{_sbindir}/otopi (package otopi-common, pulled in
 # by python3-otopi); /usr/sbin is not on every user's PATH.
@@ -273,11 +268,10 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                              "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300")
 
 
-def add_parser(commands: "SubParsers") -> None:
+def add_parser(commands: "SubParsers", name: str, help_text: str) -> None:
     """Add `host deploy` and `host remove` to the ovirt-he-deploy command line."""
-    from . import cli  # imported here: cli imports this module when `host` is asked for
     host = commands.add_parser(
-        "host", help=cli.HOST_HELP,
+        name, help=help_text,
         description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
                     "stream its progress and exit with its status. Its log is otopi's, "
                     "named {}-*.log.".format(LOG_PREFIX))

@@ -6,7 +6,7 @@ import sys
 from typing import List, Tuple
 
 from . import hostfs, plan, safety
-from .cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_checked, report, summary
+from .clicommon import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_checked, report, summary
 
 
 def _under(root: str, path: str) -> str:
@@ -125,3 +125,15 @@ def cmd_preview(args: argparse.Namespace) -> int:
             safety.printable(args.root), error), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str,
+               help_text: str) -> None:
+    preview = commands.add_parser(
+        name, help=help_text,
+        description="Check a unit, print the plan and write every file the deploy would "
+                    "write below DIR, same bytes and modes. Nothing outside DIR is touched.")
+    preview.add_argument("unit", metavar="UNIT", help="otopi config file with the unit")
+    preview.add_argument("--root", metavar="DIR", default="./he-preview",
+                         help="directory to write the files below (default: ./he-preview)")
+    preview.set_defaults(func=cmd_preview)
