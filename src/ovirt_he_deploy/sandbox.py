@@ -28,16 +28,14 @@ class SandboxError(RuntimeError):
     """The sandbox cannot run; the message says why and what to do."""
 
 
-def settings_below(root: str) -> plan.HostSettings:
-    """The group's default host paths (envkeys), moved below root; owner and group as on a
-    host."""
-    return plan.HostSettings(
-        conf_file=rootdir.under(root, str(envkeys.CONF_FILE.default)),
-        conf_owner=str(envkeys.CONF_OWNER.default),
-        conf_group=str(envkeys.CONF_GROUP.default),
-        ha_conf_file=rootdir.under(root, str(envkeys.HA_CONF_FILE.default)),
-        lock_file=rootdir.under(root, str(envkeys.LOCK_FILE.default)),
-    )
+# The group's path keys (envkeys); the sandbox moves each below its directory.
+PATH_KEYS = (envkeys.CONF_FILE, envkeys.HA_CONF_FILE, envkeys.LOCK_FILE)
+
+
+def environment(root: str) -> Dict[str, object]:
+    """What the group would find in otopi's environment for a run on the sandbox host: its
+    host paths below root. Owner and group stay those of a host."""
+    return {key.name: rootdir.under(root, str(key.default)) for key in PATH_KEYS}
 
 
 class FakeHost:
@@ -129,7 +127,7 @@ class Run:
         self.root = root
         self.unit = unit
         self.out = out
-        self.settings = settings_below(root)
+        self.settings = plan.HostSettings.from_environment(environment(root))
         self.chown = rootdir.can_chown(self.settings.conf_owner, self.settings.conf_group)
         self.host = FakeHost(root, self.say)
         self.commands: List[str] = []
@@ -147,24 +145,25 @@ class Run:
         for directory in HOST_DIRS:
             os.makedirs(rootdir.under(self.root, directory), exist_ok=True)
         self._check_paths()  # again, now that the directories exist
-        facts = hostfacts.read_facts(self.settings)
-        conf, ha_conf, state_dir = hostfacts.sources(self.settings)
-        self.say("validation", "read to plan: {} ({}), {} ({}), directory {} ({})".format(
-            conf, _presence(facts.conf_exists), ha_conf, _presence(os.path.lexists(ha_conf)),
-            state_dir, _presence(facts.ha_state_dir_exists)))
         if self.unit.action == envkeys.ACTION_DEPLOY:
             self._check_arch()
         lock = hostfs.HostLock(self.settings.lock_file)
         lock.acquire()
         self.say("validation", "lock {} taken".format(self.settings.lock_file))
         try:
+            facts = hostfacts.read_facts(self.settings)
+            conf, ha_conf, state_dir = hostfacts.sources(self.settings)
+            self.say("validation", "read to plan: {} ({}), {} ({}), directory {} ({})".format(
+                conf, _presence(facts.conf_exists), ha_conf,
+                _presence(os.path.lexists(ha_conf)), state_dir,
+                _presence(facts.ha_state_dir_exists)))
             self._act(plan.build(self.unit, self.settings, facts))
         finally:
             lock.release()
             self.say("cleanup", "lock released")
 
     def _check_paths(self) -> None:
-        for key in (envkeys.CONF_FILE, envkeys.HA_CONF_FILE, envkeys.LOCK_FILE):
+        for key in PATH_KEYS:
             rootdir.check_below_root(self.root, str(key.default))
 
     def _check_arch(self) -> None:

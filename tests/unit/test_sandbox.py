@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from ovirt_he_deploy import cli, haconf, hostfs, rootdir, sandbox
+from ovirt_he_deploy import cli, envkeys, haconf, hostfs, plan, rootdir, sandbox
 
 from .helpers import EXAMPLES, PASSWORD
 
@@ -196,3 +196,14 @@ def test_help_presents_the_sandbox(command, capsys):
         cli.main(["host", command, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--sandbox DIR" in out and "without otopi or root" in out
+
+
+def test_every_host_path_of_the_group_is_moved_below_the_sandbox(tmp_path):
+    """A path key the group gains (envkeys) must land below DIR too, never on the host."""
+    host_paths = {key for key in envkeys.OWN_KEYS
+                  if isinstance(key.default, str) and key.default.startswith("/")}
+    assert host_paths == set(sandbox.PATH_KEYS)
+    settings = plan.HostSettings.from_environment(sandbox.environment(str(tmp_path)))
+    for path in (settings.conf_file, settings.ha_conf_file, settings.lock_file):
+        assert path.startswith(str(tmp_path) + "/")
+    assert (settings.conf_owner, settings.conf_group) == ("vdsm", "kvm")
