@@ -21,7 +21,8 @@ COMMANDS = (
     ("preview", "preview", "show and write below a directory what a deploy would do"),
     ("answer-file", "answerfile",
      "build a deploy unit from a running host's hosted-engine.conf, or a remove unit"),
-    ("host", "hostcmd", "deploy or remove Hosted Engine on this host with otopi"),
+    ("host", "hostcmd",
+     "deploy or remove Hosted Engine on this host with otopi, or try it in a sandbox"),
     ("engine", "engine.cli",
      "deploy, undeploy and inspect Hosted Engine hosts through the engine"),
 )

@@ -291,8 +291,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         "--sandbox", metavar="DIR",
         help="try it off a host: the plugin group's steps in its order, without otopi or "
              "root, on a host whose files are below DIR (created if missing; kept between "
-             "runs, so a remove undoes a deploy). Services, packages and commands are faked "
-             "and printed as what a host would see")
+             "runs, so a remove finds what a deploy left). Services, packages and commands "
+             "are faked and printed as what a host would see")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the otopi command line and run nothing")
     parser.add_argument("--otopi", metavar="PATH",
@@ -310,12 +310,15 @@ def add_parser(commands: "SubParsers", name: str, help_text: str) -> None:
         name, help=help_text,
         description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
                     "stream its progress and exit with its status. Its log is otopi's, "
-                    "named {}-*.log.".format(LOG_PREFIX))
+                    "named {}-*.log. With --sandbox DIR: try it off a host, below DIR, "
+                    "without otopi or root.".format(LOG_PREFIX))
     sub = host.add_subparsers(dest="host_command", metavar="HOST-COMMAND")
     sub.required = True
     deploy = sub.add_parser(
         "deploy", allow_abbrev=False, help="deploy Hosted Engine from a deploy unit",
-        description="Check UNIT, then run otopi with it as CORE/configFileAppend.")
+        description="Check UNIT (a missing, unreadable or invalid unit fails here: otopi "
+                    "itself only warns about a missing config file and does nothing), then "
+                    "run otopi with it as CORE/configFileAppend.")
     deploy.add_argument("unit", metavar="UNIT",
                         help="deploy unit (otopi config file, e.g. from `answer-file`)")
     _common_options(deploy)
