@@ -22,7 +22,8 @@ def sources(settings):  # type: (HostSettings) -> Tuple[str, str, str]
     return settings.conf_file, settings.ha_conf_file, ha_state_dir(settings)
 
 
-def read_facts(settings: HostSettings) -> HostFacts:
+def read_facts(settings):
+    # type: (HostSettings) -> HostFacts
     """What the host has before the run; unreadable files count as unknown, not as errors."""
     conf_exists = os.path.lexists(settings.conf_file)
     host_id = None
