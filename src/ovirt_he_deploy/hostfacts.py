@@ -1,9 +1,9 @@
 """What a host has before a run: read once, before the plan is made."""
 
 import os
-from typing import TYPE_CHECKING
 
 from . import keyvalue
+from .compat import TYPE_CHECKING
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
 from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
