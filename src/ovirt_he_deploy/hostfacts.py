@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     from typing import Optional, Sequence, Tuple
 
 
+def ha_state_dir(settings):  # type: (HostSettings) -> str
+    """ovirt-hosted-engine-ha's state directory, where ha.conf lives."""
+    return os.path.dirname(settings.ha_conf_file) or "."
+
+
+def sources(settings):  # type: (HostSettings) -> Tuple[str, str, str]
+    """What read_facts reads: the conf, ha.conf, and whether HA's state directory exists."""
+    return settings.conf_file, settings.ha_conf_file, ha_state_dir(settings)
+
+
 def read_facts(settings, entries=None):
     # type: (HostSettings, Optional[Sequence[Tuple[str, str]]]) -> HostFacts
     """What the host has before the run; unreadable files count as unknown, not as errors.
@@ -41,7 +51,7 @@ def read_facts(settings, entries=None):
     return HostFacts(
         conf_exists=conf_exists,
         conf_host_id=host_id,
-        ha_state_dir_exists=os.path.isdir(os.path.dirname(settings.ha_conf_file) or "."),
+        ha_state_dir_exists=os.path.isdir(ha_state_dir(settings)),
         manual_maintenance=ha_flag(ha_values.get(LOCAL_MAINTENANCE_MANUAL)),
         conf_differences=differences,
         local_maintenance=ha_flag(ha_values.get(LOCAL_MAINTENANCE)),
