@@ -49,12 +49,51 @@ def test_every_cited_document_is_in_docs_reference():
     assert missing == []
 
 
-def test_readme_counts_the_corpus_as_it_is():
+def test_development_docs_count_the_corpus_as_it_is():
     corpus = os.path.join(ROOT, "tests", "corpus")
     refused = len([name for name in os.listdir(corpus) if name.endswith(".conf")])
     accepted = len([name for name in os.listdir(os.path.join(corpus, "accepted"))
                     if name.endswith(".conf")])
-    with open(os.path.join(ROOT, "README.md")) as stream:
+    with open(os.path.join(ROOT, "docs", "development.md")) as stream:
         text = " ".join(stream.read().split())
     assert ("a corpus of {} malformed units in `tests/corpus/` and {} accepted ones in "
             "`tests/corpus/accepted/`".format(refused, accepted)) in text
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def github_anchor(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, blanks to '-'."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path):
+    with open(path, encoding="utf-8") as stream:
+        text = re.sub(r"^```.*?^```", "", stream.read(), flags=re.M | re.S)
+    return {github_anchor(line.lstrip("#")) for line in text.splitlines()
+            if re.match(r"#{1,6} ", line)}
+
+
+def test_links_between_the_documents_lead_somewhere():
+    """README and docs/*.md link each other by relative path and heading anchor."""
+    documents = ["README.md"] + [os.path.join("docs", name)
+                                 for name in os.listdir(os.path.join(ROOT, "docs"))
+                                 if name.endswith(".md")]
+    checked = 0
+    for name in documents:
+        with open(os.path.join(ROOT, name), encoding="utf-8") as stream:
+            text = stream.read()
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            resolved = os.path.normpath(os.path.join(ROOT, os.path.dirname(name), path)) \
+                if path else os.path.join(ROOT, name)
+            assert os.path.exists(resolved), "{}: {} leads nowhere".format(name, target)
+            if anchor:
+                assert anchor in anchors(resolved), "{}: no heading for #{}".format(
+                    name, anchor)
+            checked += 1
+    assert checked >= 10
