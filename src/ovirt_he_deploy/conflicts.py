@@ -1,6 +1,9 @@
 """Detect another Hosted Engine plugin (ovirt-host-deploy's) loaded in the same otopi run."""
 
-from typing import Iterable, List
+from .compat import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Iterable, List
 
 PLUGIN_MODULE_PREFIX = "otopi.plugins."
 # otopi keeps a plugin package's directory name as it is in the module name (only the group
@@ -9,7 +12,8 @@ PLUGIN_MODULE_PREFIX = "otopi.plugins."
 HOSTED_ENGINE_PACKAGES = ("hosted-engine", "hosted_engine")
 
 
-def other_hosted_engine_plugins(module_names: "Iterable[str]", own_package: str) -> "List[str]":
+def other_hosted_engine_plugins(module_names, own_package):
+    # type: (Iterable[str], str) -> List[str]
     """Loaded otopi plugin packages named hosted-engine, other than own_package.
 
     ovirt-host-deploy ships one (sources in ovirt-host-common/hosted-engine, installed in

@@ -1,11 +1,10 @@
 """Every otopi environment key the deploy unit reads or sets, declared once.
 
 Every otopi run with the plugin group imports this module, action none included, so it
-builds nothing typing has to evaluate at run time: annotations are strings or comments.
+builds nothing typing has to evaluate at run time: types are comments (compat.py).
 """
 
-from typing import TYPE_CHECKING
-
+from .compat import TYPE_CHECKING
 from .records import Record
 
 if TYPE_CHECKING:
@@ -17,18 +16,18 @@ if TYPE_CHECKING:
 class EnvKey(Record):
     """One environment key: exact name, wire type, default, meaning, secrecy."""
 
-    name: str
-    type: str
-    default: "WireValue"
-    description: str
-    secret: bool
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("name", "type", "default", "description", "secret")
 
-    def __init__(self, name: str, type: str, default: "WireValue", description: str,
-                 secret: bool = False) -> None:
-        self._init(name, type, default, description, secret)
+    def __init__(self, name, type, default, description, secret=False):
+        # type: (str, str, WireValue, str, bool) -> None
+        self.name = name
+        self.type = type
+        self.default = default
+        self.description = description
+        self.secret = secret
 
-    def __repr__(self) -> str:
+    def __repr__(self):
+        # type: () -> str
         return "EnvKey({!r}, {!r}, {!r})".format(self.name, self.type, self.default)
 
 
@@ -110,12 +109,14 @@ SECRET_ENV_KEYS = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)  # type: Tu
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
 
 
-def secrets_not_text(env: "Mapping[str, object]") -> bool:
+def secrets_not_text(env):
+    # type: (Mapping[str, object]) -> bool
     """True when a secret key holds anything but a str (or nothing)."""
     return any(not isinstance(env.get(name), (str, type(None))) for name in SECRET_ENV_KEYS)
 
 
-def secrets_as_text(env: "MutableMapping[str, object]") -> "Dict[str, str]":
+def secrets_as_text(env):
+    # type: (MutableMapping[str, object]) -> Dict[str, str]
     """Make every secret value a str, as otopi's log filter needs; return the refused ones.
 
     otopi looks the values of CORE/logFilterKeys up in every log record with str.find: an
@@ -136,51 +137,61 @@ def secrets_as_text(env: "MutableMapping[str, object]") -> "Dict[str, str]":
     return refused
 
 
-def config_key(conf_key: str) -> str:
+def config_key(conf_key):
+    # type: (str) -> str
     """The environment key that carries one hosted-engine.conf key."""
     return CONFIG_PREFIX + conf_key
 
 
-def defaults() -> "Dict[str, WireValue]":
+def defaults():
+    # type: () -> Dict[str, WireValue]
     """Every declared key with its default, for setdefault in STAGE_INIT."""
     return {key.name: key.default for key in ALL_KEYS if key not in INTERNAL_KEYS}
 
 
-def action_of(env: "Mapping[str, object]") -> object:
+def action_of(env):
+    # type: (Mapping[str, object]) -> object
     """The requested action as received (may be invalid until validated)."""
     value = env.get(ACTION.name)
     return ACTION_NONE if value is None else value
 
 
-def acts(env: "Mapping[str, object]") -> bool:
+def acts(env):
+    # type: (Mapping[str, object]) -> bool
     """True when the unit asks for anything but none (an invalid action included)."""
     return action_of(env) != ACTION_NONE
 
 
-def is_deploy(env: "Mapping[str, object]") -> bool:
+def is_deploy(env):
+    # type: (Mapping[str, object]) -> bool
     return action_of(env) == ACTION_DEPLOY
 
 
-def is_remove(env: "Mapping[str, object]") -> bool:
+def is_remove(env):
+    # type: (Mapping[str, object]) -> bool
     return action_of(env) == ACTION_REMOVE
 
 
-def config_keys(env: "Mapping[str, object]") -> "Tuple[str, ...]":
+def config_keys(env):
+    # type: (Mapping[str, object]) -> Tuple[str, ...]
     """The HOSTED_ENGINE_CONFIG/* keys of a run, sorted."""
     return tuple(sorted(name for name in env if name.startswith(CONFIG_PREFIX)))
 
 
-def unused_config(env: "Mapping[str, object]") -> bool:
+def unused_config(env):
+    # type: (Mapping[str, object]) -> bool
     """Config keys in a run that will not deploy them (action none, or absent)."""
     return not acts(env) and bool(config_keys(env))
 
 
-def deploy_failed_after_changes(env: "Mapping[str, object]", failed: bool) -> bool:
+def deploy_failed_after_changes(env, failed):
+    # type: (Mapping[str, object], bool) -> bool
     """A deploy run that failed after it had started changing the host (services stopped)."""
     return failed and is_deploy(env) and bool(env.get(HOST_TOUCHED.name))
 
 
-def setting(env: "Mapping[str, object]", key: EnvKey) -> "WireValue":
+def setting(env, key):
+    # type: (Mapping[str, object], EnvKey) -> WireValue
     """The current value of a declared key, falling back to its default."""
     value = env.get(key.name)
     if isinstance(value, (bool, int, str)):

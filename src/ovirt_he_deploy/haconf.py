@@ -3,22 +3,26 @@
 import fcntl
 import os
 import time
-from typing import List, Optional, Tuple
 
+from .compat import TYPE_CHECKING
 from .hostfs import HostFileError, file_error, resolve_account
 from .plan import MaintenanceChange
+
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 # HA's own writers hold ha.conf's flock for a moment; never wait on it forever.
 HA_CONF_LOCK_SECONDS = 30.0
 
 
-def ha_flag(value: "Optional[str]") -> bool:
+def ha_flag(value):
+    # type: (Optional[str]) -> bool
     """A boolean of ha.conf as HA reads it (lib/util.py to_bool): t, y or 1 first is True."""
     return str(value).lower()[:1] in ("t", "y", "1")
 
 
-def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str], ...]",
-                      chown: bool = True) -> bool:
+def apply_maintenance(change, values, chown=True):
+    # type: (MaintenanceChange, Tuple[Tuple[str, str], ...], bool) -> bool
     """Set ha.conf keys the way HA's own writers do; returns whether the file changed.
 
     ovirt-hosted-engine-ha (env/config_file.py set_and_write, used by VDSM's
@@ -47,12 +51,13 @@ def apply_maintenance(change: MaintenanceChange, values: "Tuple[Tuple[str, str],
         os.fsync(fd)
         return True
     except OSError as error:
-        raise file_error("update", change.path, error) from None
+        raise file_error("update", change.path, error)
     finally:
         os.close(fd)  # also releases the flock
 
 
-def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
+def _open_ha_conf(change, chown):
+    # type: (MaintenanceChange, bool) -> Tuple[int, bool]
     # O_NOFOLLOW: the state directory belongs to vdsm; a link planted there must not make
     # a root run write somewhere else.
     flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -61,13 +66,13 @@ def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
     except FileNotFoundError:
         pass
     except OSError as error:
-        raise file_error("open", change.path, error) from None
+        raise file_error("open", change.path, error)
     try:
         fd = os.open(change.path, flags | os.O_CREAT | os.O_EXCL, change.mode)
     except FileExistsError:  # HA created it meanwhile
         return _open_ha_conf(change, chown)
     except OSError as error:
-        raise file_error("create", change.path, error) from None
+        raise file_error("create", change.path, error)
     try:
         if chown:
             uid, gid = resolve_account(change.owner, change.group)
@@ -78,11 +83,12 @@ def _open_ha_conf(change: MaintenanceChange, chown: bool) -> "Tuple[int, bool]":
         os.unlink(change.path)
         if isinstance(error, HostFileError):
             raise
-        raise file_error("create", change.path, error) from None
+        raise file_error("create", change.path, error)
     return fd, True
 
 
-def _lock_ha_conf(fd: int, path: str) -> None:
+def _lock_ha_conf(fd, path):
+    # type: (int, str) -> None
     deadline = time.monotonic() + HA_CONF_LOCK_SECONDS
     while True:
         try:
@@ -94,12 +100,13 @@ def _lock_ha_conf(fd: int, path: str) -> None:
                     "cannot lock {}: another process has held its lock for {:.0f} s "
                     "(ovirt-hosted-engine-ha, VDSM or hosted-engine write it under that "
                     "lock); check 'lsof {}' and retry. Nothing was changed.".format(
-                        path, HA_CONF_LOCK_SECONDS, path)) from None
+                        path, HA_CONF_LOCK_SECONDS, path))
             time.sleep(0.1)
 
 
-def _read_fd(fd: int) -> bytes:
-    chunks: List[bytes] = []
+def _read_fd(fd):
+    # type: (int) -> bytes
+    chunks = []  # type: List[bytes]
     offset = 0
     while True:
         chunk = os.pread(fd, 65536, offset)
@@ -109,7 +116,8 @@ def _read_fd(fd: int) -> bytes:
         offset += len(chunk)
 
 
-def set_local_maintenance(change: MaintenanceChange, chown: bool = True) -> bool:
+def set_local_maintenance(change, chown=True):
+    # type: (MaintenanceChange, bool) -> bool
     """Keep a half-deployed host from being chosen to run the engine VM.
 
     Applies the change's on-abort values where ovirt-hosted-engine-ha has its state

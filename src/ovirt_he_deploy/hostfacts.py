@@ -8,7 +8,8 @@ from .hostfs import HostFileError, read_bytes
 from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
 
 
-def read_facts(settings: HostSettings) -> HostFacts:
+def read_facts(settings):
+    # type: (HostSettings) -> HostFacts
     """What the host has before the run; unreadable files count as unknown, not as errors."""
     conf_exists = os.path.lexists(settings.conf_file)
     host_id = None

@@ -6,9 +6,12 @@ import grp
 import os
 import pwd
 import tempfile
-from typing import Iterable, List, Optional, Tuple
 
+from .compat import TYPE_CHECKING
 from .plan import FileRemoval, FileWrite
+
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Tuple
 
 TEMP_PREFIX = ".ovirt-he-deploy."
 TEMP_SUFFIX = ".tmp"
@@ -23,7 +26,8 @@ class LockBusy(RuntimeError):
     """Another deploy run holds the host lock."""
 
 
-def resolve_account(owner: str, group: str) -> "Tuple[int, int]":
+def resolve_account(owner, group):
+    # type: (str, str) -> Tuple[int, int]
     """uid and gid of an owner and group; HostFileError naming what is missing."""
     try:
         uid = pwd.getpwnam(owner).pw_uid
@@ -31,17 +35,18 @@ def resolve_account(owner: str, group: str) -> "Tuple[int, int]":
         raise HostFileError(
             "user {} does not exist on this host; ovirt-ha-agent and ovirt-ha-broker run as "
             "that user. Install vdsm (which creates it) or set OVIRT_HE_DEPLOY/confOwner."
-            .format(ascii(owner))) from None
+            .format(ascii(owner)))
     try:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
         raise HostFileError(
             "group {} does not exist on this host. Install vdsm (which creates it) or set "
-            "OVIRT_HE_DEPLOY/confGroup.".format(ascii(group))) from None
+            "OVIRT_HE_DEPLOY/confGroup.".format(ascii(group)))
     return uid, gid
 
 
-def file_error(action: str, path: str, error: OSError) -> HostFileError:
+def file_error(action, path, error):
+    # type: (str, str, OSError) -> HostFileError
     hint = {
         errno.EACCES: "check the directory's permissions and that the run is root",
         errno.EPERM: "check the directory's permissions and that the run is root",
@@ -53,9 +58,10 @@ def file_error(action: str, path: str, error: OSError) -> HostFileError:
         action, path, error.strerror or error, hint))
 
 
-def cleanup_stale_temps(directory: str, basename: str) -> "List[str]":
+def cleanup_stale_temps(directory, basename):
+    # type: (str, str) -> List[str]
     """Remove temp files a killed earlier run left next to a target; return their names."""
-    removed: List[str] = []
+    removed = []  # type: List[str]
     prefix = TEMP_PREFIX + basename + "."
     try:
         names = os.listdir(directory)
@@ -71,7 +77,8 @@ def cleanup_stale_temps(directory: str, basename: str) -> "List[str]":
     return removed
 
 
-def _fsync_dir(directory: str) -> None:
+def _fsync_dir(directory):
+    # type: (str) -> None
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
@@ -84,7 +91,8 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def remove_files(paths: "Iterable[str]") -> None:
+def remove_files(paths):
+    # type: (Iterable[str]) -> None
     """Unlink files that may already be gone; HostFileError naming the first that fails."""
     for path in paths:
         try:
@@ -92,10 +100,11 @@ def remove_files(paths: "Iterable[str]") -> None:
         except FileNotFoundError:
             pass
         except OSError as error:
-            raise file_error("remove", path, error) from None
+            raise file_error("remove", path, error)
 
 
-def read_bytes(path: str) -> "Optional[bytes]":
+def read_bytes(path):
+    # type: (str) -> Optional[bytes]
     """Content of a file, or None when it does not exist."""
     try:
         with open(path, "rb") as stream:
@@ -103,14 +112,14 @@ def read_bytes(path: str) -> "Optional[bytes]":
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise file_error("read", path, error) from None
+        raise file_error("read", path, error)
 
 
-class StagedFile:
+class StagedFile(object):
     """New content for one path, written next to it at prepare and renamed in at commit."""
 
-    def __init__(self, path: str, content: bytes, owner: str, group: str, mode: int,
-                 chown: bool = True, make_dirs: bool = False):
+    def __init__(self, path, content, owner, group, mode, chown=True, make_dirs=False):
+        # type: (str, bytes, str, str, int, bool, bool) -> None
         self.path = path
         self.content = content
         self.owner = owner
@@ -118,35 +127,39 @@ class StagedFile:
         self.mode = mode
         self.chown = chown
         self.make_dirs = make_dirs
-        self.temp: Optional[str] = None
-        self.created_dirs: List[str] = []
+        self.temp = None  # type: Optional[str]
+        self.created_dirs = []  # type: List[str]
         # After commit: what was put in place (the top created directory, else the file),
         # for the caller to restore SELinux contexts on.
-        self.committed: List[str] = []
+        self.committed = []  # type: List[str]
 
-    def __str__(self) -> str:
+    def __str__(self):
+        # type: () -> str
         return "file {}".format(self.path)
 
-    def _ids(self) -> "Tuple[int, int]":
+    def _ids(self):
+        # type: () -> Tuple[int, int]
         if not self.chown:
             return -1, -1
         return resolve_account(self.owner, self.group)
 
-    def unchanged(self) -> bool:
+    def unchanged(self):
+        # type: () -> bool
         """True when the file already has this content, owner, group and mode."""
         try:
             status = os.stat(self.path)
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise file_error("inspect", self.path, error) from None
+            raise file_error("inspect", self.path, error)
         if (status.st_mode & 0o7777) != self.mode:
             return False
         if self.chown and (status.st_uid, status.st_gid) != self._ids():
             return False
         return read_bytes(self.path) == self.content
 
-    def prepare(self) -> bool:
+    def prepare(self):
+        # type: () -> bool
         """Write the temp file; returns False (and stages nothing) when nothing would change."""
         if self.unchanged():
             return False
@@ -161,7 +174,7 @@ class StagedFile:
                                         suffix=TEMP_SUFFIX, dir=directory)
         except OSError as error:
             self._remove_created_dirs()
-            raise file_error("write", self.path, error) from None
+            raise file_error("write", self.path, error)
         try:
             if self.chown:
                 os.fchown(fd, uid, gid)
@@ -174,12 +187,13 @@ class StagedFile:
             os.close(fd)
             os.unlink(temp)
             self._remove_created_dirs()
-            raise file_error("write", self.path, error) from None
+            raise file_error("write", self.path, error)
         os.close(fd)
         self.temp = temp
         return True
 
-    def _make_dirs(self, directory: str) -> None:
+    def _make_dirs(self, directory):
+        # type: (str) -> None
         """Create missing parents as the owning RPM would (0755, whatever the umask)."""
         missing = []
         while not os.path.isdir(directory):
@@ -196,10 +210,11 @@ class StagedFile:
                 continue
             except OSError as error:
                 self._remove_created_dirs()
-                raise file_error("create the directory for", self.path, error) from None
+                raise file_error("create the directory for", self.path, error)
             self.created_dirs.append(path)
 
-    def _remove_created_dirs(self) -> None:
+    def _remove_created_dirs(self):
+        # type: () -> None
         # Unlike otopi's FileTransaction, an aborted write leaves no new directory behind.
         for path in reversed(self.created_dirs):
             try:
@@ -208,20 +223,22 @@ class StagedFile:
                 break
         self.created_dirs = []
 
-    def commit(self) -> None:
+    def commit(self):
+        # type: () -> None
         if self.temp is None:
             return
         try:
             os.rename(self.temp, self.path)
         except OSError as error:
             self.abort()
-            raise file_error("replace", self.path, error) from None
+            raise file_error("replace", self.path, error)
         self.temp = None
         self.committed = [self.created_dirs[0] if self.created_dirs else self.path]
         self.created_dirs = []
         _fsync_dir(os.path.dirname(self.path) or ".")
 
-    def abort(self) -> None:
+    def abort(self):
+        # type: () -> None
         if self.temp is not None:
             try:
                 os.unlink(self.temp)
@@ -231,20 +248,23 @@ class StagedFile:
         self._remove_created_dirs()
 
 
-class StagedWrite:
+class StagedWrite(object):
     """A plan FileWrite: the new file, plus one previous copy of what it replaces."""
 
-    def __init__(self, write: FileWrite, chown: bool = True):
+    def __init__(self, write, chown=True):
+        # type: (FileWrite, bool) -> None
         self.write = write
         self.new = StagedFile(write.path, write.content, write.owner, write.group,
                               write.mode, chown, make_dirs=True)
-        self.previous: Optional[StagedFile] = None
-        self.stale: List[str] = []
+        self.previous = None  # type: Optional[StagedFile]
+        self.stale = []  # type: List[str]
 
-    def __str__(self) -> str:
+    def __str__(self):
+        # type: () -> str
         return str(self.new)
 
-    def prepare(self) -> bool:
+    def prepare(self):
+        # type: () -> bool
         self.stale = [path for path in self.write.remove_on_commit if os.path.lexists(path)]
         if not self.new.prepare():
             return bool(self.stale)
@@ -260,7 +280,8 @@ class StagedWrite:
                 raise
         return True
 
-    def commit(self) -> None:
+    def commit(self):
+        # type: () -> None
         # The previous copy lands first: a kill between the two renames leaves the old
         # file in place and its copy beside it, never a missing or partial file.
         if self.previous is not None:
@@ -269,28 +290,33 @@ class StagedWrite:
         remove_files(self.stale)
 
     @property
-    def committed(self) -> "List[str]":
+    def committed(self):
+        # type: () -> List[str]
         """Paths put in place by the commit."""
         return self.new.committed + (self.previous.committed if self.previous else [])
 
-    def abort(self) -> None:
+    def abort(self):
+        # type: () -> None
         self.new.abort()
         if self.previous is not None:
             self.previous.abort()
 
 
-class StagedRemoval:
+class StagedRemoval(object):
     """A plan FileRemoval: keep the content under keep_as, then remove the file."""
 
-    def __init__(self, removal: FileRemoval, chown: bool = True):
+    def __init__(self, removal, chown=True):
+        # type: (FileRemoval, bool) -> None
         self.removal = removal
-        self.keep: Optional[StagedFile] = None
+        self.keep = None  # type: Optional[StagedFile]
         self.chown = chown
 
-    def __str__(self) -> str:
+    def __str__(self):
+        # type: () -> str
         return "removal of {}".format(self.removal.path)
 
-    def prepare(self) -> bool:
+    def prepare(self):
+        # type: () -> bool
         # A deploy killed after its prepare left staged copies of the conf (with the CHAP
         # password) next to it; a remove must not leave them behind either.
         directory, basename = os.path.split(self.removal.path)
@@ -307,33 +333,38 @@ class StagedRemoval:
         return old is not None or any(os.path.lexists(path)
                                       for path in self.removal.also_remove)
 
-    def commit(self) -> None:
+    def commit(self):
+        # type: () -> None
         if self.keep is not None:
             self.keep.commit()
         remove_files((self.removal.path,) + self.removal.also_remove)
 
     @property
-    def committed(self) -> "List[str]":
+    def committed(self):
+        # type: () -> List[str]
         """Paths put in place by the commit."""
         return self.keep.committed if self.keep is not None else []
 
-    def abort(self) -> None:
+    def abort(self):
+        # type: () -> None
         if self.keep is not None:
             self.keep.abort()
 
 
-class HostLock:
+class HostLock(object):
     """An flock held for a whole run; the kernel drops it when the process dies."""
 
-    def __init__(self, path: str):
+    def __init__(self, path):
+        # type: (str) -> None
         self.path = path
-        self.fd: Optional[int] = None
+        self.fd = None  # type: Optional[int]
 
-    def acquire(self) -> None:
+    def acquire(self):
+        # type: () -> None
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
-            raise file_error("open the lock", self.path, error) from None
+            raise file_error("open the lock", self.path, error)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -341,12 +372,13 @@ class HostLock:
             os.close(fd)
             raise LockBusy(
                 "another Hosted Engine deploy is running on this host (pid {}, lock {}); "
-                "wait for it to finish and retry.".format(holder, self.path)) from None
+                "wait for it to finish and retry.".format(holder, self.path))
         os.ftruncate(fd, 0)
         os.write(fd, "{}\n".format(os.getpid()).encode("ascii"))
         self.fd = fd
 
-    def release(self) -> None:
+    def release(self):
+        # type: () -> None
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None

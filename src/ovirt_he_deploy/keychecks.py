@@ -7,9 +7,9 @@ mirrors: ovirt-hosted-engine-ha 9d39eb07c0 (HA), ovirt-hosted-engine-setup af825
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING
 
 from . import confkeys, envkeys, safety
+from .compat import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Callable, Dict, List, Optional, Tuple
@@ -44,14 +44,16 @@ SCRIPT_VARIABLES = frozenset(("type",))
 NFS_VERSIONS_READ = ("auto", "3", "4", "4.0", "4.1", "4.2")
 
 
-def shown(key: str, value: object) -> str:
+def shown(key, value):
+    # type: (str, object) -> str
     """A value as messages may show it: secrets never, everything else escaped."""
     if key in envkeys.SECRET_CONF_KEYS or key in envkeys.SECRET_ENV_KEYS:
         return "(hidden)"
     return ascii(value)
 
 
-def is_address(text: str) -> bool:
+def is_address(text):
+    # type: (str) -> bool
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -59,22 +61,26 @@ def is_address(text: str) -> bool:
     return True
 
 
-def is_host(text: str) -> bool:
+def is_host(text):
+    # type: (str) -> bool
     return is_address(text) or bool(HOSTNAME_PATTERN.match(text))
 
 
-def is_port(text: str) -> bool:
+def is_port(text):
+    # type: (str) -> bool
     return safety.is_digits(text) and 1 <= int(text) <= 65535
 
 
-def comma_list(text: str) -> "List[str]":
+def comma_list(text):
+    # type: (str) -> List[str]
     return text.split(",")
 
 
 # -- per-key checks: (message, fix) or None --------------------------------------------
 
 
-def check_host_id(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_host_id(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA agent/hosted_engine.py:348-349 and client/client.py:195-196: int(value) if value
     # else None (0 or empty: "not configured"); the broker scans MAX_HOST_ID_SCAN = 2000
     # slots (HA env/constants.py.in:25, broker/storage_broker.py:142).
@@ -86,7 +92,8 @@ def check_host_id(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, 
     return None
 
 
-def check_uuid_shape(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_uuid_shape(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # VDSM lib/vdsm/api/vdsm-api.yml:214-220 and the connection parameters: a UUID. The
     # broker passes connectionUUID as the connection id only (lib/storage_server.py:95), so
     # its case does not matter.
@@ -96,7 +103,8 @@ def check_uuid_shape(value: str, config: "Dict[str, str]") -> "Optional[Tuple[st
             "copy the UUID from the hosted-engine.conf of a running Hosted Engine host.")
 
 
-def check_uuid(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_uuid(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     shape = check_uuid_shape(value, config)
     if shape:
         return shape
@@ -110,7 +118,8 @@ def check_uuid(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str
     return None
 
 
-def check_sp_uuid(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_sp_uuid(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA lib/upgrade.py:1032-1035: a non-blank spUUID means "not up to date" -> upgrade path.
     if value == confkeys.BLANK_POOL_UUID:
         return None
@@ -120,7 +129,8 @@ def check_sp_uuid(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, 
             "set spUUID={}.".format(confkeys.BLANK_POOL_UUID))
 
 
-def check_domain_type(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_domain_type(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA lib/storage_server.py:353-374: anything else raises "Storage type not supported".
     if value in confkeys.DOMAIN_TYPES:
         return None
@@ -129,7 +139,8 @@ def check_domain_type(value: str, config: "Dict[str, str]") -> "Optional[Tuple[s
                 ", ".join(confkeys.DOMAIN_TYPES)))
 
 
-def check_storage(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_storage(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA lib/storage_server.py:91-93,120-132: the connection VDSM mounts is this value
     # (normpath'ed); iSCSI: each comma entry is a portal address (:309-319).
     domain_type = config.get("domainType", "")
@@ -154,7 +165,8 @@ def check_storage(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, 
     return None
 
 
-def check_fqdn(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_fqdn(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # setup check_liveliness.py:168-176 fetches http://{fqdn}/ovirt-engine/services/health;
     # a bare IPv6 address there is read as host:port, so the check connects elsewhere,
     # the broker's engine-health turns bad and the agent restarts the engine VM.
@@ -169,7 +181,8 @@ def check_fqdn(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str
             "write the engine VM's FQDN, e.g. fqdn=engine.example.com.")
 
 
-def check_host(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_host(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA broker/submonitors/network.py:98-101 (ping) and :125-132 (nc) pass the value as
     # one argument.
     if is_host(value):
@@ -178,7 +191,8 @@ def check_host(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str
             "write an IP address or a fully qualified host name.")
 
 
-def check_conf(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_conf(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA env/config.py:49: the agent writes vm.conf at this path; hosted-engine.in:44,196.
     if value.startswith("/"):
         return None
@@ -186,7 +200,8 @@ def check_conf(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str
             "set conf={}.".format(confkeys.DEFAULT_VM_CONF))
 
 
-def check_network_test(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_network_test(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA broker/submonitors/network.py:51-59: empty means ping, unknown raises.
     if value in confkeys.NETWORK_TESTS or value == "":
         return None
@@ -194,7 +209,8 @@ def check_network_test(value: str, config: "Dict[str, str]") -> "Optional[Tuple[
             "use one of {}.".format(", ".join(confkeys.NETWORK_TESTS)))
 
 
-def check_tcp_port(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_tcp_port(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA broker/submonitors/network.py:125-132: nc -z ADDRESS PORT.
     if value == "" or is_port(value):
         return None
@@ -202,12 +218,14 @@ def check_tcp_port(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str,
             "write the port as a number, e.g. 443.")
 
 
-def nfs_version_read(value: str) -> str:
+def nfs_version_read(value):
+    # type: (str) -> str
     """The NFS version the broker hands VDSM (HA lib/storage_server.py:100-107)."""
     return "auto" if value == "" else value.replace("v", "").replace("_", ".")
 
 
-def check_nfs_version(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_nfs_version(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # Used only with domainType nfs (HA lib/storage_server.py:98-107); VDSM takes one or two
     # numbers (storageServer.py:505-515) and the kernel mounts 3, 4, 4.0, 4.1, 4.2.
     if config.get("domainType") != "nfs" or nfs_version_read(value) in NFS_VERSIONS_READ:
@@ -218,7 +236,8 @@ def check_nfs_version(value: str, config: "Dict[str, str]") -> "Optional[Tuple[s
             "empty for auto.")
 
 
-def check_configured(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_configured(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA agent/hosted_engine.py:354-357: configured is None or == "True".
     if value == "True":
         return None
@@ -226,7 +245,8 @@ def check_configured(value: str, config: "Dict[str, str]") -> "Optional[Tuple[st
             "'True' means configured.".format(ascii(value)), "drop the configured line.")
 
 
-def check_iscsi_ports(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_iscsi_ports(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # VDSM storageServer.py:1072: int(port).
     if value == "" or all(is_port(item) for item in comma_list(value)):
         return None
@@ -234,7 +254,8 @@ def check_iscsi_ports(value: str, config: "Dict[str, str]") -> "Optional[Tuple[s
             "write e.g. port=3260.")
 
 
-def check_portal(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_portal(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # VDSM storageServer.py:1074: int(tpgt).
     if value == "" or all(safety.is_digits(item) for item in comma_list(value)):
         return None
@@ -242,7 +263,8 @@ def check_portal(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, s
             "portal address belongs in storage.".format(ascii(value)), "write e.g. portal=1.")
 
 
-def check_blacklist(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str, str]]":
+def check_blacklist(value, config):
+    # type: (str, Dict[str, str]) -> Optional[Tuple[str, str]]
     # HA lib/storage_server.py:76-88: every comma entry is split at '<>' and its second
     # part taken; an IndexError is not caught, so the broker never connects the storage
     # (lib/storage_backends.py:373). An empty value is one empty entry.
@@ -256,7 +278,7 @@ def check_blacklist(value: str, config: "Dict[str, str]") -> "Optional[Tuple[str
     return None
 
 
-VALUE_CHECKS: "Dict[str, Check]" = {
+VALUE_CHECKS = {  # type: Dict[str, Check]
     "host_id": check_host_id,
     "spUUID": check_sp_uuid,
     "domainType": check_domain_type,

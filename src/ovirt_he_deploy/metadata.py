@@ -6,10 +6,12 @@ agent stopped (so its slot says "stopped"), the broker running and hosted-engine
 place. --force-cleanup overrides those safety checks and is never used here.
 """
 
-from typing import List, Optional, Sequence, Tuple
-
 from . import plan
+from .compat import TYPE_CHECKING
 from .records import Record
+
+if TYPE_CHECKING:
+    from typing import List, Optional, Sequence, Tuple
 
 CLEAN_OPTION = "--clean-metadata"
 
@@ -17,25 +19,28 @@ CLEAN_OPTION = "--clean-metadata"
 class Outcome(Record):
     """Whether the slot was freed, and what the admin is told."""
 
-    freed: bool
-    message: str
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("freed", "message")
 
-    def __init__(self, freed: bool, message: str) -> None:
-        self._init(freed, message)
+    def __init__(self, freed, message):
+        # type: (bool, str) -> None
+        self.freed = freed
+        self.message = message
 
 
-def clean_command(command: str, host_id: str) -> "Tuple[str, ...]":
+def clean_command(command, host_id):
+    # type: (str, str) -> Tuple[str, ...]
     """The command line that frees host_id's slot, with the safety checks on."""
     return (command, CLEAN_OPTION, "--host-id={}".format(host_id))
 
 
-def _last_line(lines: "Sequence[str]") -> str:
+def _last_line(lines):
+    # type: (Sequence[str]) -> str
     text = [line.strip() for line in lines if line.strip()]
     return ascii(text[-1])[1:-1] if text else ""
 
 
-def outcome(host_id: str, rc: "Optional[int]", stderr: "List[str]", seconds: int) -> Outcome:
+def outcome(host_id, rc, stderr, seconds):
+    # type: (str, Optional[int], List[str], int) -> Outcome
     """What the admin is told; rc None means the command did not finish (timeout, error)."""
     command = plan.CLEAN_METADATA.format(host_id)
     if rc == 0:

@@ -1,8 +1,7 @@
 """What deploy, remove and none do on a host, as one pure description both plugins and CLI use."""
 
-from typing import TYPE_CHECKING
-
 from . import envkeys, keyvalue
+from .compat import TYPE_CHECKING
 from .records import Record
 from .unit import ValidUnit
 
@@ -38,19 +37,19 @@ SERVICE_LOGS = {
 class HostSettings(Record):
     """Where things live on this host (env keys, so tests and manual runs can move them)."""
 
-    conf_file: str
-    conf_owner: str
-    conf_group: str
-    ha_conf_file: str
-    lock_file: str
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("conf_file", "conf_owner", "conf_group", "ha_conf_file", "lock_file")
 
-    def __init__(self, conf_file: str, conf_owner: str, conf_group: str, ha_conf_file: str,
-                 lock_file: str) -> None:
-        self._init(conf_file, conf_owner, conf_group, ha_conf_file, lock_file)
+    def __init__(self, conf_file, conf_owner, conf_group, ha_conf_file, lock_file):
+        # type: (str, str, str, str, str) -> None
+        self.conf_file = conf_file
+        self.conf_owner = conf_owner
+        self.conf_group = conf_group
+        self.ha_conf_file = ha_conf_file
+        self.lock_file = lock_file
 
     @classmethod
-    def from_environment(cls, env: "Mapping[str, object]") -> "HostSettings":
+    def from_environment(cls, env):
+        # type: (Mapping[str, object]) -> HostSettings
         return cls(
             conf_file=str(envkeys.setting(env, envkeys.CONF_FILE)),
             conf_owner=str(envkeys.setting(env, envkeys.CONF_OWNER)),
@@ -63,37 +62,38 @@ class HostSettings(Record):
 class HostFacts(Record):
     """What the host has before the run, read once (hostfs.read_facts) before the plan."""
 
-    conf_exists: bool
-    # host_id in the hosted-engine.conf already on the host (what a remove frees).
-    conf_host_id: "Optional[str]"
-    ha_state_dir_exists: bool
-    # ha.conf says local_maintenance_manual=True: the admin's own local maintenance.
-    manual_maintenance: bool
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("conf_exists", "conf_host_id", "ha_state_dir_exists", "manual_maintenance")
 
-    def __init__(self, conf_exists: bool = False, conf_host_id: "Optional[str]" = None,
-                 ha_state_dir_exists: bool = False, manual_maintenance: bool = False) -> None:
-        self._init(conf_exists, conf_host_id, ha_state_dir_exists, manual_maintenance)
+    def __init__(self, conf_exists=False, conf_host_id=None, ha_state_dir_exists=False,
+                 manual_maintenance=False):
+        # type: (bool, Optional[str], bool, bool) -> None
+        self.conf_exists = conf_exists
+        # host_id in the hosted-engine.conf already on the host (what a remove frees).
+        self.conf_host_id = conf_host_id
+        self.ha_state_dir_exists = ha_state_dir_exists
+        # ha.conf says local_maintenance_manual=True: the admin's own local maintenance.
+        self.manual_maintenance = manual_maintenance
 
 
 class FileWrite(Record):
     """A file to write atomically, keeping at most one previous copy."""
 
-    path: str
-    content: bytes  # may hold the CHAP password: never in env dumps (see __repr__)
-    owner: str
-    group: str
-    mode: int
-    keep_previous_as: "Optional[str]"
-    remove_on_commit: "Tuple[str, ...]"
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("path", "content", "owner", "group", "mode", "keep_previous_as",
+                 "remove_on_commit")
 
-    def __init__(self, path: str, content: bytes, owner: str, group: str, mode: int,
-                 keep_previous_as: "Optional[str]" = None,
-                 remove_on_commit: "Tuple[str, ...]" = ()) -> None:
-        self._init(path, content, owner, group, mode, keep_previous_as, remove_on_commit)
+    def __init__(self, path, content, owner, group, mode, keep_previous_as=None,
+                 remove_on_commit=()):
+        # type: (str, bytes, str, str, int, Optional[str], Tuple[str, ...]) -> None
+        self.path = path
+        self.content = content  # may hold the CHAP password: never in env dumps (see __repr__)
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+        self.keep_previous_as = keep_previous_as
+        self.remove_on_commit = remove_on_commit
 
-    def __repr__(self) -> str:
+    def __repr__(self):
+        # type: () -> str
         return "FileWrite(path={!r}, {} bytes, {}:{} {:04o})".format(
             self.path, len(self.content), self.owner, self.group, self.mode)
 
@@ -101,21 +101,20 @@ class FileWrite(Record):
 class FileRemoval(Record):
     """A file to remove, its last content kept under another name with secrets blanked."""
 
-    path: str
-    keep_as: str
-    owner: str
-    group: str
-    mode: int
-    also_remove: "Tuple[str, ...]"
-    redact: "Tuple[str, ...]"
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("path", "keep_as", "owner", "group", "mode", "also_remove", "redact")
 
-    def __init__(self, path: str, keep_as: str, owner: str, group: str, mode: int,
-                 also_remove: "Tuple[str, ...]" = (),
-                 redact: "Tuple[str, ...]" = REDACTED_KEYS) -> None:
-        self._init(path, keep_as, owner, group, mode, also_remove, redact)
+    def __init__(self, path, keep_as, owner, group, mode, also_remove=(), redact=REDACTED_KEYS):
+        # type: (str, str, str, str, int, Tuple[str, ...], Tuple[str, ...]) -> None
+        self.path = path
+        self.keep_as = keep_as
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+        self.also_remove = also_remove
+        self.redact = redact
 
-    def kept_content(self, old: bytes) -> bytes:
+    def kept_content(self, old):
+        # type: (bytes) -> bytes
         """The copy that is kept: every line as it was, the redacted keys' values blanked."""
         text = old.decode("ascii", errors="surrogateescape")
         present = keyvalue.parse(text)
@@ -128,68 +127,86 @@ class FileRemoval(Record):
 class MaintenanceChange(Record):
     """ha.conf keys to set when the deploy commits, and when it is aborted."""
 
-    path: str
-    on_commit: "Tuple[Tuple[str, str], ...]"
-    on_abort: "Tuple[Tuple[str, str], ...]"
-    owner: str
-    group: str
-    mode: int
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("path", "on_commit", "on_abort", "owner", "group", "mode")
 
-    def __init__(self, path: str, on_commit: "Tuple[Tuple[str, str], ...]",
-                 on_abort: "Tuple[Tuple[str, str], ...]", owner: str, group: str,
-                 mode: int = HA_CONF_MODE) -> None:
-        self._init(path, on_commit, on_abort, owner, group, mode)
+    def __init__(
+        self,
+        path,  # type: str
+        on_commit,  # type: Tuple[Tuple[str, str], ...]
+        on_abort,  # type: Tuple[Tuple[str, str], ...]
+        owner,  # type: str
+        group,  # type: str
+        mode=HA_CONF_MODE,  # type: int
+    ):
+        # type: (...) -> None
+        self.path = path
+        self.on_commit = on_commit
+        self.on_abort = on_abort
+        self.owner = owner
+        self.group = group
+        self.mode = mode
 
-    def apply(self, text: str, changes: "Tuple[Tuple[str, str], ...]") -> str:
+    def apply(self, text, changes):
+        # type: (str, Tuple[Tuple[str, str], ...]) -> str
         return keyvalue.update(text, dict(changes))
 
 
 class Plan(Record):
     """Everything one action does to a host, in order."""
 
-    action: str
-    packages: "Tuple[str, ...]"
-    stop_before: "Tuple[str, ...]"
-    writes: "Tuple[FileWrite, ...]"
-    removals: "Tuple[FileRemoval, ...]"
-    maintenance: "Optional[MaintenanceChange]"
-    enable: "Tuple[str, ...]"
-    restart: "Tuple[str, ...]"
-    must_run: "Tuple[str, ...]"
-    # Remove, right before the commit: stop these in order; after the first (the agent),
-    # while the broker still runs and the conf is in place, free this host's metadata slot.
-    stop_before_commit: "Tuple[str, ...]"
-    clean_metadata_host_id: "Optional[str]"
-    disable: "Tuple[str, ...]"
-    warnings: "Tuple[str, ...]"
-    facts: HostFacts
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("action", "packages", "stop_before", "writes", "removals", "maintenance",
+                 "enable", "restart", "must_run", "stop_before_commit",
+                 "clean_metadata_host_id", "disable", "warnings", "facts")
 
-    def __init__(self, action: str, packages: "Tuple[str, ...]" = (),
-                 stop_before: "Tuple[str, ...]" = (), writes: "Tuple[FileWrite, ...]" = (),
-                 removals: "Tuple[FileRemoval, ...]" = (),
-                 maintenance: "Optional[MaintenanceChange]" = None,
-                 enable: "Tuple[str, ...]" = (), restart: "Tuple[str, ...]" = (),
-                 must_run: "Tuple[str, ...]" = (), stop_before_commit: "Tuple[str, ...]" = (),
-                 clean_metadata_host_id: "Optional[str]" = None,
-                 disable: "Tuple[str, ...]" = (), warnings: "Tuple[str, ...]" = (),
-                 facts: "Optional[HostFacts]" = None) -> None:
-        self._init(action, packages, stop_before, writes, removals, maintenance, enable,
-                   restart, must_run, stop_before_commit, clean_metadata_host_id, disable,
-                   warnings, HostFacts() if facts is None else facts)
+    def __init__(
+        self,
+        action,  # type: str
+        packages=(),  # type: Tuple[str, ...]
+        stop_before=(),  # type: Tuple[str, ...]
+        writes=(),  # type: Tuple[FileWrite, ...]
+        removals=(),  # type: Tuple[FileRemoval, ...]
+        maintenance=None,  # type: Optional[MaintenanceChange]
+        enable=(),  # type: Tuple[str, ...]
+        restart=(),  # type: Tuple[str, ...]
+        must_run=(),  # type: Tuple[str, ...]
+        stop_before_commit=(),  # type: Tuple[str, ...]
+        clean_metadata_host_id=None,  # type: Optional[str]
+        disable=(),  # type: Tuple[str, ...]
+        warnings=(),  # type: Tuple[str, ...]
+        facts=None,  # type: Optional[HostFacts]
+    ):
+        # type: (...) -> None
+        self.action = action
+        self.packages = packages
+        self.stop_before = stop_before
+        self.writes = writes
+        self.removals = removals
+        self.maintenance = maintenance
+        self.enable = enable
+        self.restart = restart
+        self.must_run = must_run
+        # Remove, right before the commit: stop these in order; after the first (the agent),
+        # while the broker still runs and the conf is in place, free this host's metadata slot.
+        self.stop_before_commit = stop_before_commit
+        self.clean_metadata_host_id = clean_metadata_host_id
+        self.disable = disable
+        self.warnings = warnings
+        self.facts = HostFacts() if facts is None else facts
 
     @property
-    def does_nothing(self) -> bool:
+    def does_nothing(self):
+        # type: () -> bool
         return self.action == envkeys.ACTION_NONE
 
-    def __str__(self) -> str:
+    def __str__(self):
+        # type: () -> str
         # otopi turns every environment value into text twice around every event; the
         # plan rides in the environment from VALIDATION on, and is logged in full once.
         return "Plan({}, logged as 'Hosted Engine plan')".format(self.action)
 
 
-def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceChange:
+def maintenance_change(settings, facts):
+    # type: (HostSettings, HostFacts) -> MaintenanceChange
     """Clear local maintenance when the deploy lands; set it when the deploy is aborted.
 
     local_maintenance_manual is the admin's own `hosted-engine --set-maintenance --mode=local`
@@ -197,7 +214,7 @@ def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceC
     hosted-engine.conf it is a leftover of an earlier life of the host: cleared. On a
     reinstall of a deployed host it is kept, as ovirt-host-deploy and the engine do.
     """
-    on_commit: Tuple[Tuple[str, str], ...] = ((LOCAL_MAINTENANCE, "False"),)
+    on_commit = ((LOCAL_MAINTENANCE, "False"),)  # type: Tuple[Tuple[str, str], ...]
     if not facts.conf_exists:
         on_commit += ((LOCAL_MAINTENANCE_MANUAL, "False"),)
     return MaintenanceChange(
@@ -209,7 +226,8 @@ def maintenance_change(settings: HostSettings, facts: HostFacts) -> MaintenanceC
     )
 
 
-def _deploy_warnings(facts: HostFacts) -> "Tuple[str, ...]":
+def _deploy_warnings(facts):
+    # type: (HostFacts) -> Tuple[str, ...]
     if facts.conf_exists and facts.manual_maintenance:
         return ("this host is in local maintenance set by an admin "
                 "(local_maintenance_manual=True in ha.conf); the reinstall keeps it, so the "
@@ -218,8 +236,8 @@ def _deploy_warnings(facts: HostFacts) -> "Tuple[str, ...]":
     return ()
 
 
-def build(unit: ValidUnit, settings: HostSettings,
-          facts: "Optional[HostFacts]" = None) -> Plan:
+def build(unit, settings, facts=None):
+    # type: (ValidUnit, HostSettings, Optional[HostFacts]) -> Plan
     """The plan for a checked unit on a host with these settings and this state."""
     facts = facts if facts is not None else HostFacts()
     if unit.action == envkeys.ACTION_DEPLOY:
@@ -251,18 +269,18 @@ def build(unit: ValidUnit, settings: HostSettings,
     return Plan(action=unit.action, facts=facts)
 
 
-def describe(plan: Plan) -> str:
+def describe(plan):
+    # type: (Plan) -> str
     """The plan as lines an admin reads before anything happens, for the host it was made on."""
     if plan.does_nothing:
         return "Action none: Hosted Engine is left as it is on this host.\n"
     facts = plan.facts
     lines = ["Action {}:".format(plan.action)]
-    step = 0
 
-    def add(text: str) -> None:
-        nonlocal step
-        step += 1
-        lines.append("  {}. {}".format(step, text))
+    def add(text):
+        # type: (str) -> None
+        # Numbered from 1: the heading is the only line before the first step.
+        lines.append("  {}. {}".format(len(lines), text))
 
     if plan.stop_before:
         add("stop {} where they exist".format(", ".join(plan.stop_before)))
@@ -316,11 +334,13 @@ def describe(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pairs(values: "Tuple[Tuple[str, str], ...]") -> str:
+def _pairs(values):
+    # type: (Tuple[Tuple[str, str], ...]) -> str
     return ", ".join("{}={}".format(key, value) for key, value in values)
 
 
-def service_failure(service: str, problem: str) -> str:
+def service_failure(service, problem):
+    # type: (str, str) -> str
     """What an admin reads when an HA service does not come up after a deploy."""
     log = SERVICE_LOGS.get(service)
     return ("{} {}. See 'journalctl -u {}'{}. Local maintenance was set on this host so it "
@@ -329,7 +349,8 @@ def service_failure(service: str, problem: str) -> str:
                 service, problem, service, " and " + log if log else ""))
 
 
-def metadata_manual_step(host_id: "Optional[str]") -> str:
+def metadata_manual_step(host_id):
+    # type: (Optional[str]) -> str
     """What to run by hand when a remove could not free the host's metadata slot.
 
     From another host the agent's cleanup cannot take this host's sanlock id, so it needs

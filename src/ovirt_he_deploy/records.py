@@ -2,12 +2,12 @@
 
 A deploy imports a dozen record classes. As typing.NamedTuple each costs 0.3 ms to define
 on Python 3.11 and 0.8 ms on EL8's 3.6 (collections.namedtuple execs a class template
-there, and every annotation in the class body is a typing object built at import). A
-Record is a plain class with __slots__ and an explicit __init__ whose subscripted
-annotations are strings: defined in a few microseconds, typed as strictly for mypy.
+there), and EL7's Python 2.7 has no typing at all. A Record is a plain class with
+__slots__ and an explicit, type-commented __init__: defined in a few microseconds, typed
+as strictly for mypy (it reads each field's type from the __init__ parameter assigned to it).
 """
 
-from typing import TYPE_CHECKING
+from .compat import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Tuple, TypeVar
@@ -15,44 +15,56 @@ if TYPE_CHECKING:
     R = TypeVar("R", bound="Record")
 
 
-class Record:
-    """Fields are the subclass's __slots__, set once by its __init__ through _init.
+class Record(object):
+    """Fields are the subclass's __slots__, each set once by its __init__.
 
-    A subclass lists its fields as class annotations (strings where typing would build an
-    object), then `__slots__ = tuple(__annotations__)`, then an __init__ that passes every
-    field, in that order, to _init.
+    A subclass lists its fields in __slots__, then has an __init__ whose parameters are
+    those fields in that order (type comment on the signature), assigning each to self.
     """
 
-    __slots__: "Tuple[str, ...]" = ()
+    __slots__ = ()  # type: Tuple[str, ...]
 
-    def _init(self, *values: object) -> None:
-        for name, value in zip(self.__slots__, values):
-            object.__setattr__(self, name, value)
+    def __setattr__(self, name, value):
+        # type: (str, object) -> None
+        # A field can be set while it has no value yet, that is in __init__ only.
+        if hasattr(self, name):
+            raise AttributeError("{} is immutable; use _replace({}=...)".format(
+                type(self).__name__, name))
+        object.__setattr__(self, name, value)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("{} is immutable; use _replace({}=...)".format(
-            type(self).__name__, name))
-
-    def __delattr__(self, name: str) -> None:
+    def __delattr__(self, name):
+        # type: (str) -> None
         raise AttributeError("{} is immutable".format(type(self).__name__))
 
-    def _values(self) -> "Tuple[object, ...]":
+    def _values(self):
+        # type: () -> Tuple[object, ...]
         return tuple(getattr(self, name) for name in self.__slots__)
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other):
+        # type: (object) -> bool
         if type(other) is not type(self):
             return NotImplemented
         assert isinstance(other, Record)
         return self._values() == other._values()
 
-    def __hash__(self) -> int:
+    def __ne__(self, other):
+        # type: (object) -> bool
+        # Python 2 does not derive != from ==.
+        if type(other) is not type(self):
+            return NotImplemented
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        # type: () -> int
         return hash((type(self).__name__,) + self._values())
 
-    def __repr__(self) -> str:
+    def __repr__(self):
+        # type: () -> str
         return "{}({})".format(type(self).__name__, ", ".join(
             "{}={!r}".format(name, getattr(self, name)) for name in self.__slots__))
 
-    def _replace(self: "R", **changes: object) -> "R":
+    def _replace(self, **changes):
+        # type: (R, **object) -> R
         """A copy with some fields changed (as namedtuple's _replace)."""
         unknown = set(changes) - set(self.__slots__)
         if unknown:

@@ -2,11 +2,13 @@
 
 import functools
 import os
-from typing import TYPE_CHECKING, List, Tuple
 
+from .compat import TYPE_CHECKING
 from .unit import ValidUnit
 
 if TYPE_CHECKING:  # jinja2 is imported when something is rendered, not when this is imported
+    from typing import List, Tuple
+
     import jinja2
 
 CONF_TEMPLATE = "hosted-engine.conf.j2"
@@ -19,12 +21,14 @@ class TemplateMissing(RuntimeError):
     """A template is in none of the directories searched."""
 
 
-def template_dirs() -> "List[str]":
+def template_dirs():
+    # type: () -> List[str]
     """The directories templates are looked for in, in order."""
     return [PACKAGE_TEMPLATES]
 
 
-def find_template(name: str) -> "Tuple[str, ...]":
+def find_template(name):
+    # type: (str) -> Tuple[str, ...]
     """The search path for a template that exists there; TemplateMissing naming every dir."""
     dirs = tuple(template_dirs())
     if not any(os.path.isfile(os.path.join(path, name)) for path in dirs):
@@ -35,13 +39,15 @@ def find_template(name: str) -> "Tuple[str, ...]":
     return dirs
 
 
-def load_template(name: str) -> "jinja2.Template":
+def load_template(name):
+    # type: (str) -> jinja2.Template
     """The one place templates are found."""
     return _compiled(name, find_template(name))
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(name: str, dirs: "Tuple[str, ...]") -> "jinja2.Template":
+def _compiled(name, dirs):
+    # type: (str, Tuple[str, ...]) -> jinja2.Template
     # Compiling costs far more than rendering: once per process.
     import jinja2
 
@@ -54,7 +60,8 @@ def _compiled(name: str, dirs: "Tuple[str, ...]") -> "jinja2.Template":
     return environment.get_template(name)
 
 
-def render_conf(unit: ValidUnit) -> str:
+def render_conf(unit):
+    # type: (ValidUnit) -> str
     """hosted-engine.conf text: header comment, one key=value per line, LF, final newline."""
     text = load_template(CONF_TEMPLATE).render(entries=unit.entries)
     if not text.endswith("\n"):

@@ -5,17 +5,26 @@ test compares the two; another ties each rule to an example it refuses.
 """
 
 import textwrap
-from typing import List, NamedTuple, Tuple
+
+from .compat import TYPE_CHECKING
+from .records import Record
+
+if TYPE_CHECKING:
+    from typing import List, Tuple
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """One thing the validator refuses, and why that would really hurt."""
 
-    refuses: str
-    because: str
+    __slots__ = ("refuses", "because")
+
+    def __init__(self, refuses, because):
+        # type: (str, str) -> None
+        self.refuses = refuses
+        self.because = because
 
 
-RULES: Tuple[Rule, ...] = (
+RULES = (  # type: Tuple[Rule, ...]
     Rule("`HOSTED_ENGINE/action` other than `deploy`, `remove` or `none` (absent means "
          "`none`)", "nothing could tell what the engine meant"),
     Rule("a value that is not text (`str:`; `int:` is taken as its digits)",
@@ -92,7 +101,7 @@ RULES: Tuple[Rule, ...] = (
          "half, so it never connects the storage"),
 )
 
-WARNINGS: Tuple[Rule, ...] = (
+WARNINGS = (  # type: Tuple[Rule, ...]
     Rule("a value bash reads differently (quotes, backslashes, `$NAME`, a leading `~`) in "
          "any key but `vmid` and `conf`, e.g. a CHAP password",
          "the agent and the broker read it as written; only `hosted-engine`'s bash reads "
@@ -115,8 +124,9 @@ WARNINGS: Tuple[Rule, ...] = (
 )
 
 
-def _markdown(rules: Tuple[Rule, ...]) -> List[str]:
-    lines: List[str] = []
+def _markdown(rules):
+    # type: (Tuple[Rule, ...]) -> List[str]
+    lines = []  # type: List[str]
     for rule in rules:
         lines.extend(textwrap.wrap("- {} \u2014 {}.".format(rule.refuses, rule.because),
                                    width=99, subsequent_indent="  ", break_long_words=False,
@@ -124,7 +134,8 @@ def _markdown(rules: Tuple[Rule, ...]) -> List[str]:
     return lines
 
 
-def rules_markdown() -> str:
+def rules_markdown():
+    # type: () -> str
     """The README list of refusals and warnings, generated from RULES and WARNINGS."""
     return "\n".join(_markdown(RULES) + ["", "Accepted, with a warning:", ""] +
                      _markdown(WARNINGS)) + "\n"

@@ -14,14 +14,17 @@ options; ovirt-hosted-engine-ha 9d39eb07c0 ``env/config_file.py`` lines 50-55.
 """
 
 import re
-from typing import FrozenSet, Optional, Tuple
 
+from .compat import TYPE_CHECKING
 from .records import Record
+
+if TYPE_CHECKING:
+    from typing import FrozenSet, Optional, Tuple
 
 # Characters bash interprets inside an unquoted assignment word or right after it:
 # expansion ($ `), quoting and escaping (' " \), command separators and pipes (; & |),
 # redirections (< >), subshells and arrays (( )), and tilde expansion (~).
-SHELL_SPECIAL: "FrozenSet[str]" = frozenset("$`\\'\";&|<>()~")
+SHELL_SPECIAL = frozenset("$`\\'\";&|<>()~")  # type: FrozenSet[str]
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DIGITS_PATTERN = re.compile(r"[0-9]+")
@@ -36,12 +39,14 @@ _CONTROL_NAMES = {"\n": "LF", "\r": "CR", "\t": "TAB", "\x00": "NUL", "\x1b": "E
                   "\x7f": "DEL"}
 
 
-def is_digits(text: str) -> bool:
+def is_digits(text):
+    # type: (str) -> bool
     """True for one or more ASCII digits only (str.isdigit also takes other scripts' digits)."""
     return DIGITS_PATTERN.fullmatch(text) is not None
 
 
-def printable(text: str) -> str:
+def printable(text):
+    # type: (str) -> str
     """Text safe for a terminal or a log: every non-printable character as an escape.
 
     Keys, paths and values can hold ESC, CR or bidi controls; echoed raw they would move
@@ -52,7 +57,8 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
-def describe_char(char: str) -> str:
+def describe_char(char):
+    # type: (str) -> str
     """A readable name for one character, safe to print."""
     if char in _CONTROL_NAMES:
         return "{} ({})".format(ascii(char), _CONTROL_NAMES[char])
@@ -61,7 +67,8 @@ def describe_char(char: str) -> str:
     return ascii(char)
 
 
-def unsafe_char(value: str, allowed: "FrozenSet[str]" = frozenset()) -> "Optional[str]":
+def unsafe_char(value, allowed=frozenset()):
+    # type: (str, FrozenSet[str]) -> Optional[str]
     """The strict rule: printable ASCII without blanks or shell characters, or why not.
 
     Used for keys; values go through value_problem and bash_reading instead.
@@ -81,7 +88,8 @@ def unsafe_char(value: str, allowed: "FrozenSet[str]" = frozenset()) -> "Optiona
     return None
 
 
-def value_problem(value: str) -> "Optional[str]":
+def value_problem(value):
+    # type: (str) -> Optional[str]
     """Why the readers would split, strip or decode a value differently, or None.
 
     - control characters: CR ends a line for HA (text mode, config_file.py:50-51) but not
@@ -108,12 +116,12 @@ def value_problem(value: str) -> "Optional[str]":
 class BashReading(Record):
     """What `source` does with the line key=VALUE: refuses (runs or stops), or differs."""
 
-    refused: "Optional[str]"
-    differs: "Optional[str]"
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("refused", "differs")
 
-    def __init__(self, refused: "Optional[str]" = None, differs: "Optional[str]" = None) -> None:
-        self._init(refused, differs)
+    def __init__(self, refused=None, differs=None):
+        # type: (Optional[str], Optional[str]) -> None
+        self.refused = refused
+        self.differs = differs
 
 
 _UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the file into "
@@ -121,19 +129,22 @@ _UNBALANCED = ("an unbalanced {} quote: bash reads the following lines of the fi
 _SUBSTITUTION = "{}: bash runs or evaluates it (command, arithmetic or parameter expansion)"
 
 
-class _Scanner:
+class _Scanner(object):
     """Follows bash's quoting through one assignment value (no LF, printable ASCII)."""
 
-    def __init__(self, value: str, redirect_pairs: bool):
+    def __init__(self, value, redirect_pairs):
+        # type: (str, bool) -> None
         self.value = value
         self.redirect_pairs = redirect_pairs
-        self.differs: Optional[str] = None
+        self.differs = None  # type: Optional[str]
 
-    def _differ(self, why: str) -> None:
+    def _differ(self, why):
+        # type: (str) -> None
         if self.differs is None:
             self.differs = why
 
-    def _expansion(self, index: int) -> "Optional[str]":
+    def _expansion(self, index):
+        # type: (int) -> Optional[str]
         """A refusal for '$' at index when it starts $( ${ $[, else None."""
         following = self.value[index + 1:index + 2]
         if following in ("(", "{", "["):
@@ -142,7 +153,8 @@ class _Scanner:
             self._differ("'$' expands a shell variable")
         return None
 
-    def _double(self, index: int) -> "Tuple[int, Optional[str]]":
+    def _double(self, index):
+        # type: (int) -> Tuple[int, Optional[str]]
         """Scan a double-quoted part from just after its quote: (end, refusal)."""
         value = self.value
         while index < len(value):
@@ -161,7 +173,8 @@ class _Scanner:
             index += 1
         return index, _UNBALANCED.format("double")
 
-    def scan(self) -> BashReading:
+    def scan(self):
+        # type: () -> BashReading
         value = self.value
         index = 0
         tilde_here = True  # start of the value, after an unquoted ':' or a redirection
@@ -223,7 +236,8 @@ class _Scanner:
                 index += 1
         return BashReading(differs=self.differs)
 
-    def _ansi_c(self, index: int) -> "Tuple[int, Optional[str]]":
+    def _ansi_c(self, index):
+        # type: (int) -> Tuple[int, Optional[str]]
         """Scan $'...' from just after its quote: a backslash escapes any character."""
         value = self.value
         while index < len(value):
@@ -236,7 +250,8 @@ class _Scanner:
         return index, _UNBALANCED.format("$'")
 
 
-def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
+def bash_reading(value, redirect_pairs=False):
+    # type: (str, bool) -> BashReading
     """How `source` reads the line key=VALUE, for a value that passed value_problem.
 
     refused: bash would run something, redirect, or stop reading or join lines, so the
@@ -250,7 +265,8 @@ def bash_reading(value: str, redirect_pairs: bool = False) -> BashReading:
     return _Scanner(value, redirect_pairs).scan()
 
 
-def key_problem(key: str) -> "Optional[str]":
+def key_problem(key):
+    # type: (str) -> Optional[str]
     """Why a key cannot be a hosted-engine.conf key, or None."""
     if key == "":
         return "is empty"

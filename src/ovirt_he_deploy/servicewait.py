@@ -8,9 +8,12 @@ only if one still does not run when the deadline has passed.
 """
 
 import time
-from typing import Callable, Dict, Optional, Sequence
 
+from .compat import TYPE_CHECKING
 from .records import Record
+
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Optional, Sequence
 
 MAX_INTERVAL = 2.0
 MIN_INTERVAL = 0.1
@@ -20,17 +23,17 @@ PROGRESS_EVERY = 30.0
 class ServiceState(Record):
     """What the checks saw of one service."""
 
-    name: str
-    checks: int
-    running_checks: int
-    running_at_end: bool
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("name", "checks", "running_checks", "running_at_end")
 
-    def __init__(self, name: str, checks: int, running_checks: int,
-                 running_at_end: bool) -> None:
-        self._init(name, checks, running_checks, running_at_end)
+    def __init__(self, name, checks, running_checks, running_at_end):
+        # type: (str, int, int, bool) -> None
+        self.name = name
+        self.checks = checks
+        self.running_checks = running_checks
+        self.running_at_end = running_at_end
 
-    def problem(self, seconds: float) -> str:
+    def problem(self, seconds):
+        # type: (float) -> str
         """Why the service counts as failed, for the admin."""
         if self.running_checks:
             return ("is not running {:.0f} s after its restart: it was running at {} of {} "
@@ -43,15 +46,16 @@ class ServiceState(Record):
 class WaitResult(Record):
     """How long the wait took and what it saw of each service, in the order given."""
 
-    seconds: float
-    states: "Dict[str, ServiceState]"
-    __slots__ = tuple(__annotations__)
+    __slots__ = ("seconds", "states")
 
-    def __init__(self, seconds: float, states: "Dict[str, ServiceState]") -> None:
-        self._init(seconds, states)
+    def __init__(self, seconds, states):
+        # type: (float, Dict[str, ServiceState]) -> None
+        self.seconds = seconds
+        self.states = states
 
     @property
-    def failed(self) -> "Optional[ServiceState]":
+    def failed(self):
+        # type: () -> Optional[ServiceState]
         """The first service (in the order given) that was not running at the end."""
         for state in self.states.values():
             if not state.running_at_end:
@@ -59,19 +63,21 @@ class WaitResult(Record):
         return None
 
 
-def interval_for(seconds: float) -> float:
+def interval_for(seconds):
+    # type: (float) -> float
     """Check often enough to see a short deadline through, at most every 2 s."""
     return min(MAX_INTERVAL, max(MIN_INTERVAL, seconds / 20.0))
 
 
 def wait_running(
-    services: "Sequence[str]",
-    is_running: "Callable[[str], bool]",
-    seconds: float,
-    progress: "Callable[[str], None]" = lambda text: None,
-    clock: "Callable[[], float]" = time.monotonic,
-    sleep: "Callable[[float], None]" = time.sleep,
-) -> WaitResult:
+    services,  # type: Sequence[str]
+    is_running,  # type: Callable[[str], bool]
+    seconds,  # type: float
+    progress=lambda text: None,  # type: Callable[[str], None]
+    clock=time.monotonic,  # type: Callable[[], float]
+    sleep=time.sleep,  # type: Callable[[float], None]
+):
+    # type: (...) -> WaitResult
     """Check the services until all run at once or `seconds` have passed (0: check once)."""
     seconds = max(0.0, float(seconds))
     interval = interval_for(seconds)
@@ -79,7 +85,7 @@ def wait_running(
     next_progress = start + PROGRESS_EVERY
     checks = {name: 0 for name in services}
     running = {name: 0 for name in services}
-    last: Dict[str, bool] = {}
+    last = {}  # type: Dict[str, bool]
     while True:
         for name in services:
             last[name] = bool(is_running(name))

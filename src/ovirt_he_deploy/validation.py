@@ -7,9 +7,8 @@ ovirt-hosted-engine-ha 9d39eb07c0 (HA), ovirt-hosted-engine-setup af825aac21 (se
 fd4b0df20b (VDSM).
 """
 
-from typing import Dict, List, Optional, Set, Tuple
-
 from . import confkeys, envkeys, safety
+from .compat import TYPE_CHECKING
 from .keychecks import (
     BASH_USED_KEYS,
     BLACKLIST_KEY,
@@ -25,23 +24,29 @@ from .keychecks import (
 )
 from .unit import DeployUnit, InvalidUnit, Problem, ValidUnit
 
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Set, Tuple
 
-class _Collector:
+
+class _Collector(object):
     """Gathers problems, warnings and notes while one unit is checked."""
 
-    def __init__(self) -> None:
-        self.problems: List[Problem] = []
-        self.warnings: List[str] = []
-        self.notes: List[str] = []
+    def __init__(self):
+        # type: () -> None
+        self.problems = []  # type: List[Problem]
+        self.warnings = []  # type: List[str]
+        self.notes = []  # type: List[str]
         # Keys whose value was refused: already reported, so not "missing" as well.
-        self.refused: Set[str] = set()
+        self.refused = set()  # type: Set[str]
 
-    def problem(self, conf_key: str, message: str, fix: str) -> None:
+    def problem(self, conf_key, message, fix):
+        # type: (str, str, str) -> None
         self.problems.append(Problem(safety.printable(envkeys.config_key(conf_key)),
                                      message, fix))
 
 
-def check_action(raw: object) -> "Tuple[Optional[str], Optional[Problem]]":
+def check_action(raw):
+    # type: (object) -> Tuple[Optional[str], Optional[Problem]]
     """The action as a string, or the problem with it. Absent means none."""
     if raw is None:
         return envkeys.ACTION_NONE, None
@@ -53,7 +58,8 @@ def check_action(raw: object) -> "Tuple[Optional[str], Optional[Problem]]":
         "send one of {} (as str).".format(", ".join(envkeys.ACTIONS)))
 
 
-def _as_text(collector: _Collector, key: str, raw: object) -> "Optional[str]":
+def _as_text(collector, key, raw):
+    # type: (_Collector, str, object) -> Optional[str]
     if isinstance(raw, str):
         return raw
     if isinstance(raw, int) and not isinstance(raw, bool):
@@ -63,7 +69,8 @@ def _as_text(collector: _Collector, key: str, raw: object) -> "Optional[str]":
     return None
 
 
-def _value_refusal(key: str, value: str) -> "Tuple[Optional[str], Optional[str]]":
+def _value_refusal(key, value):
+    # type: (str, str) -> Tuple[Optional[str], Optional[str]]
     """(why the value is refused, why bash reads it differently) for one safe key."""
     reason = safety.value_problem(value)
     if reason:
@@ -77,7 +84,8 @@ def _value_refusal(key: str, value: str) -> "Tuple[Optional[str], Optional[str]]
     return None, reading.differs
 
 
-def _value_fix(key: str) -> str:
+def _value_fix(key):
+    # type: (str) -> str
     if key in envkeys.SECRET_CONF_KEYS:
         return ("change the CHAP {} (on the storage too): hosted-engine sources this file "
                 "with bash as root, so it must not hold control characters, non-ASCII, outer "
@@ -89,9 +97,10 @@ def _value_fix(key: str) -> str:
             "unbalanced quotes or a trailing backslash.")
 
 
-def _safe_entries(collector: _Collector, unit: DeployUnit) -> "Dict[str, str]":
+def _safe_entries(collector, unit):
+    # type: (_Collector, DeployUnit) -> Dict[str, str]
     """Drop legacy keys, refuse unsafe keys and values, return the rest as text."""
-    config: Dict[str, str] = {}
+    config = {}  # type: Dict[str, str]
     for key, raw in unit.config:
         if key in confkeys.LEGACY_KEYS:
             collector.notes.append(
@@ -125,7 +134,8 @@ def _safe_entries(collector: _Collector, unit: DeployUnit) -> "Dict[str, str]":
     return config
 
 
-def _check_presence(collector: _Collector, config: "Dict[str, str]") -> None:
+def _check_presence(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     domain_type = config.get("domainType", "")
     for key in confkeys.required_keys(domain_type):
         if not config.get(key) and key not in collector.refused:
@@ -150,11 +160,13 @@ def _check_presence(collector: _Collector, config: "Dict[str, str]") -> None:
                     confkeys.meaning(key)), "send {}.".format(envkeys.config_key(key)))
 
 
-def _lengths(config: "Dict[str, str]", keys: "Tuple[str, ...]") -> "Dict[str, int]":
+def _lengths(config, keys):
+    # type: (Dict[str, str], Tuple[str, ...]) -> Dict[str, int]
     return {key: len(comma_list(config.get(key, ""))) for key in keys}
 
 
-def _check_iscsi(collector: _Collector, config: "Dict[str, str]") -> None:
+def _check_iscsi(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     if config.get("domainType") != "iscsi":
         return
     user, password = config.get("user", ""), config.get("password", "")
@@ -172,7 +184,8 @@ def _check_iscsi(collector: _Collector, config: "Dict[str, str]") -> None:
         _check_multi_target(collector, config)
 
 
-def _check_single_target(collector: _Collector, config: "Dict[str, str]") -> None:
+def _check_single_target(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     # HA lib/storage_server.py:309-313 zips storage with port only; :320 passes portal as
     # one TPGT, which VDSM reads with int() (storageServer.py:1074).
     lengths = _lengths(config, ("storage", "port"))
@@ -187,7 +200,8 @@ def _check_single_target(collector: _Collector, config: "Dict[str, str]") -> Non
                           "give one tag, e.g. portal=1.")
 
 
-def _check_multi_target(collector: _Collector, config: "Dict[str, str]") -> None:
+def _check_multi_target(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     # HA lib/storage_server.py:267-283: storage, port, iqn, portal, user and password are
     # split at ',' and zipped, so the shortest list decides how many targets are used,
     # and a missing user or password (None.split) stops the broker.
@@ -220,7 +234,8 @@ def _check_multi_target(collector: _Collector, config: "Dict[str, str]") -> None
                               "single {} may contain a comma).".format(key, key))
 
 
-def _check_values(collector: _Collector, config: "Dict[str, str]") -> None:
+def _check_values(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     for key, value in config.items():
         check = VALUE_CHECKS.get(key)
         if check is None or (value == "" and key not in CHECKED_WHEN_EMPTY):
@@ -231,7 +246,8 @@ def _check_values(collector: _Collector, config: "Dict[str, str]") -> None:
             collector.refused.add(key)
 
 
-def _warn_blacklist(collector: _Collector, config: "Dict[str, str]") -> None:
+def _warn_blacklist(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     # HA lib/storage_server.py:83-87 keeps the first two parts of each entry; :302-305
     # compares them with the iSCSI interface and the storage entry.
     portals = set(comma_list(config.get("storage", "")))
@@ -247,7 +263,8 @@ def _warn_blacklist(collector: _Collector, config: "Dict[str, str]") -> None:
                                           pair, parts[1]))
 
 
-def _warn(collector: _Collector, config: "Dict[str, str]") -> None:
+def _warn(collector, config):
+    # type: (_Collector, Dict[str, str]) -> None
     host_id = config.get("host_id", "")
     if INT_PATTERN.match(host_id):
         if host_id != str(int(host_id)):
@@ -291,7 +308,8 @@ def _warn(collector: _Collector, config: "Dict[str, str]") -> None:
             "--set-shared-config without --type use it).".format(key))
 
 
-def _unused_config(unit: DeployUnit, action: str) -> "Tuple[str, ...]":
+def _unused_config(unit, action):
+    # type: (DeployUnit, str) -> Tuple[str, ...]
     if not unit.config:
         return ()
     names = " ".join(safety.printable(str(key)) for key, _ in unit.config)
@@ -302,7 +320,8 @@ def _unused_config(unit: DeployUnit, action: str) -> "Tuple[str, ...]":
                 len(unit.config), "" if len(unit.config) == 1 else "s", why, names),)
 
 
-def validate(unit: DeployUnit) -> "Tuple[Optional[ValidUnit], List[Problem]]":
+def validate(unit):
+    # type: (DeployUnit) -> Tuple[Optional[ValidUnit], List[Problem]]
     """Check a unit. Returns the valid unit, or None and every problem found."""
     action, action_problem = check_action(unit.action)
     if action_problem is not None or action is None:
@@ -325,7 +344,8 @@ def validate(unit: DeployUnit) -> "Tuple[Optional[ValidUnit], List[Problem]]":
                      dropped_keys=dropped), []
 
 
-def check(unit: DeployUnit) -> ValidUnit:
+def check(unit):
+    # type: (DeployUnit) -> ValidUnit
     """The valid unit, or InvalidUnit listing every problem."""
     valid, problems = validate(unit)
     if valid is None:

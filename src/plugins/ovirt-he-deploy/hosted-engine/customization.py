@@ -18,7 +18,7 @@ class Plugin(plugin.PluginBase):
     """Turns the engine's deploy-unit section into a checked plan before anything changes."""
 
     def __init__(self, context):
-        super().__init__(context=context)
+        super(Plugin, self).__init__(context=context)
         self._lock = None
         self._refused_secrets = {}
 

@@ -11,7 +11,7 @@ class _StagedElement(transaction.TransactionElement):
     """A library staged change (prepare/commit/abort) inside otopi's main transaction."""
 
     def __init__(self, parent, staged, path):
-        super().__init__()
+        super(_StagedElement, self).__init__()
         self._parent = parent
         self._staged = staged
         self._path = path
@@ -36,7 +36,7 @@ class _MaintenanceElement(transaction.TransactionElement):
     """ha.conf: local maintenance cleared when the deploy lands, set if it is aborted."""
 
     def __init__(self, parent, change):
-        super().__init__()
+        super(_MaintenanceElement, self).__init__()
         self._parent = parent
         self._change = change
 
