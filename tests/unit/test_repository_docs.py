@@ -97,3 +97,19 @@ def test_links_between_the_documents_lead_somewhere():
                     name, anchor)
             checked += 1
     assert checked >= 10
+
+
+USER_PAGES = ["README.md", os.path.join("docs", "engine.md"),
+              os.path.join("docs", "development.md"), os.path.join("docs", "benchmarks.md")]
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+HEX_WORD = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b")
+
+
+def test_user_pages_cite_no_issue_numbers_or_commit_hashes():
+    """A reader has neither this project's tracker nor its history: facts carry their date
+    and the command that produced them instead."""
+    for name in USER_PAGES:
+        with open(os.path.join(ROOT, name), encoding="utf-8") as stream:
+            text = UUID.sub("<uuid>", stream.read())
+        assert re.findall(r"\b[Ii]ssues? \d+", text) == [], name
+        assert HEX_WORD.findall(text) == [], name
