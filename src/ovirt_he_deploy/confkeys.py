@@ -8,7 +8,7 @@ if TYPE_CHECKING:
 BLANK_POOL_UUID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_VM_CONF = "/var/run/ovirt-hosted-engine-ha/vm.conf"
 
-# Order of the current first-host template (hosted-engine-conf.md §2 notes), without the
+# Order of the current first-host template (hosted-engine-conf.md section 2 notes), without the
 # legacy keys, followed by the optional keys HA accepts.
 CANONICAL_ORDER = (  # type: Tuple[str, ...]
     "fqdn", "vm_disk_id", "vm_disk_vol_id", "vmid", "storage", "nfs_version",

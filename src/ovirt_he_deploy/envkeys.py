@@ -36,7 +36,7 @@ ACTION_REMOVE = "remove"
 ACTION_NONE = "none"
 ACTIONS = (ACTION_DEPLOY, ACTION_REMOVE, ACTION_NONE)  # type: Tuple[str, ...]
 
-# Keys the engine sends keep the engine's spelling (engine-deploy-unit.md §1.4).
+# Keys the engine sends keep the engine's spelling (engine-deploy-unit.md section 1.4).
 ACTION = EnvKey(
     "HOSTED_ENGINE/action", "str", ACTION_NONE,
     "What to do with Hosted Engine on this host: deploy, remove or none.",
@@ -100,11 +100,11 @@ OWN_KEYS = (  # type: Tuple[EnvKey, ...]
 INTERNAL_KEYS = (PLAN, HOST_TOUCHED)  # type: Tuple[EnvKey, ...]
 ALL_KEYS = (ACTION,) + OWN_KEYS + INTERNAL_KEYS  # type: Tuple[EnvKey, ...]
 
-# hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md §2).
+# hosted-engine.conf keys whose values are secrets (hosted-engine-conf.md section 2).
 SECRET_CONF_KEYS = ("password", "user")  # type: Tuple[str, ...]
 SECRET_ENV_KEYS = tuple(CONFIG_PREFIX + k for k in SECRET_CONF_KEYS)  # type: Tuple[str, ...]
 # The machine dialog logs "DIALOG:RECEIVE VALUE KEY=type:value" before the key is set, so
-# the key filter cannot catch that line; this regex does (otopi-plugin-contract.md §9).
+# the key filter cannot catch that line; this regex does (otopi-plugin-contract.md section 9).
 # The literal prefix cannot match inside the filtered text, so otopi's filter terminates.
 SECRET_RECEIVE_PATTERN = r"HOSTED_ENGINE_CONFIG/(?:password|user)=[a-z-]*:(?P<filter>.+)"
 
