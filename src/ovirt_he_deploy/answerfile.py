@@ -6,7 +6,15 @@ import sys
 from typing import Optional
 
 from . import envkeys, hostfs, keyvalue, otopiconf, safety, validation
-from .cli import EXIT_INVALID, EXIT_OK, read_bytes, report, source_name, summary
+from .clicommon import (
+    EXIT_INVALID,
+    EXIT_OK,
+    host_id_arg,
+    read_bytes,
+    report,
+    source_name,
+    summary,
+)
 from .unit import DeployUnit, InvalidUnit, ValidUnit
 
 
@@ -118,3 +126,23 @@ def emit_unit(unit: ValidUnit, output: Optional[str]) -> None:
         return
     write_private(str(output), text)
     print("wrote {} (mode 0600): {}".format(safety.printable(str(output)), summary(unit)))
+
+
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str,
+               help_text: str) -> None:
+    answer = commands.add_parser(
+        name, help=help_text,
+        description="Build a deploy unit (otopi config file, mode 0600) from the "
+                    "hosted-engine.conf of a host running the engine VM, with a new host_id; "
+                    "or, with --remove, a unit that removes Hosted Engine from a host.")
+    answer.add_argument("--from-conf", metavar="FILE",
+                        help="hosted-engine.conf copied from an existing HE host (- reads "
+                             "standard input)")
+    answer.add_argument("--host-id", metavar="N", type=host_id_arg,
+                        help="the new host's vds_spm_id")
+    answer.add_argument("--remove", action="store_true",
+                        help="build a remove unit (HOSTED_ENGINE/action=str:remove) instead")
+    answer.add_argument("-o", "--output", metavar="OUT",
+                        help="file to write, in an existing directory (default: standard "
+                             "output)")
+    answer.set_defaults(func=cmd_answer_file, usage_error=answer.error)

@@ -11,16 +11,11 @@ import sys
 from typing import IO, TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import envkeys, installed, otopiconf, validation
-from .unit import InvalidUnit
+from .clicommon import EXIT_FAILED, EXIT_OK
+from .unit import DeployUnit, InvalidUnit, ValidUnit
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-
-# The same codes as ovirt_he_deploy.cli; otopi's own status is passed through as it is
-# (0 success, 1 failure, 2 plugin loading failed; otopi-plugin-contract.md §1.7).
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 # otopi.spec.in installs the wrapper as %{_sbindir}/otopi (package otopi-common, pulled in
 # by python3-otopi); /usr/sbin is not on every user's PATH.
@@ -199,7 +194,7 @@ def failure_lines(command: str, code: int, outcome: Outcome) -> List[str]:
     return lines
 
 
-def _check_unit(path: str) -> None:
+def _check_unit(path: str) -> ValidUnit:
     """The unit must be a valid deploy unit; the group checks it again, but a usage slip
     (a remove unit, a typo'd file) is clearer here than as an otopi stage failure."""
     try:
@@ -216,6 +211,7 @@ def _check_unit(path: str) -> None:
     if unit.get("password") and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         print("note: {} holds the iSCSI CHAP password and other users can read it; "
               "chmod 0600 it.".format(path), file=sys.stderr)
+    return unit
 
 
 def _otopi_run(args: argparse.Namespace) -> OtopiRun:
@@ -239,8 +235,37 @@ def _otopi_run(args: argparse.Namespace) -> OtopiRun:
                      installed.library_pythonpath(), os.environ.get("PYTHONPATH"))
 
 
+def _sandbox(args: argparse.Namespace, command: str) -> int:
+    """The deploy or remove below args.sandbox, without otopi (sandbox.py)."""
+    from . import hostfs, rootdir, sandbox
+
+    given = [option for option, value in (("--dry-run", args.dry_run), ("--otopi", args.otopi),
+                                          ("--otopi-statement", args.otopi_statement))
+             if value]
+    if given:
+        args.usage_error("--sandbox runs no otopi; drop {}.".format(" and ".join(given)))
+    command += " --sandbox"
+    try:
+        if args.host_command == "deploy":
+            unit = _check_unit(args.unit)
+        else:
+            unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
+        sandbox.run_sandbox(args.sandbox, unit, sys.stdout)
+    except (HostCommandError, sandbox.SandboxError, rootdir.OutsideRoot, hostfs.HostFileError,
+            hostfs.LockBusy, InvalidUnit) as error:
+        print("{}: {}".format(command, error), file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:
+        print("{}: {}: {}".format(command, error.filename or args.sandbox,
+                                  error.strerror or error), file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_host(args: argparse.Namespace) -> int:
     command = "ovirt-he-deploy host " + args.host_command
+    if args.sandbox is not None:
+        return _sandbox(args, command)
     try:
         run = _otopi_run(args)
     except HostCommandError as error:
@@ -262,6 +287,12 @@ def cmd_host(args: argparse.Namespace) -> int:
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox", metavar="DIR",
+        help="try it off a host: the plugin group's steps in its order, without otopi or "
+             "root, on a host whose files are below DIR (created if missing; kept between "
+             "runs, so a remove finds what a deploy left). Services, packages and commands "
+             "are faked and printed as what a host would see")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the otopi command line and run nothing")
     parser.add_argument("--otopi", metavar="PATH",
@@ -273,25 +304,27 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                              "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300")
 
 
-def add_parser(commands: "SubParsers") -> None:
+def add_parser(commands: "SubParsers", name: str, help_text: str) -> None:
     """Add `host deploy` and `host remove` to the ovirt-he-deploy command line."""
-    from . import cli  # imported here: cli imports this module when `host` is asked for
     host = commands.add_parser(
-        "host", help=cli.HOST_HELP,
+        name, help=help_text,
         description="Run otopi with the ovirt-he-deploy plugin group on this host (as root), "
                     "stream its progress and exit with its status. Its log is otopi's, "
-                    "named {}-*.log.".format(LOG_PREFIX))
+                    "named {}-*.log. With --sandbox DIR: try it off a host, below DIR, "
+                    "without otopi or root.".format(LOG_PREFIX))
     sub = host.add_subparsers(dest="host_command", metavar="HOST-COMMAND")
     sub.required = True
     deploy = sub.add_parser(
         "deploy", allow_abbrev=False, help="deploy Hosted Engine from a deploy unit",
-        description="Check UNIT, then run otopi with it as CORE/configFileAppend.")
+        description="Check UNIT (a missing, unreadable or invalid unit fails here: otopi "
+                    "itself only warns about a missing config file and does nothing), then "
+                    "run otopi with it as CORE/configFileAppend.")
     deploy.add_argument("unit", metavar="UNIT",
                         help="deploy unit (otopi config file, e.g. from `answer-file`)")
     _common_options(deploy)
-    deploy.set_defaults(func=cmd_host)
+    deploy.set_defaults(func=cmd_host, usage_error=deploy.error)
     remove = sub.add_parser(
         "remove", allow_abbrev=False, help="remove Hosted Engine from this host",
         description="Run otopi with HOSTED_ENGINE/action=str:remove.")
     _common_options(remove)
-    remove.set_defaults(func=cmd_host)
+    remove.set_defaults(func=cmd_host, usage_error=remove.error)

@@ -1,11 +1,25 @@
 """What a host has before a run: read once, before the plan is made."""
 
 import os
+from typing import TYPE_CHECKING
 
 from . import keyvalue
 from .haconf import ha_flag
 from .hostfs import HostFileError, read_bytes
 from .plan import LOCAL_MAINTENANCE_MANUAL, HostFacts, HostSettings
+
+if TYPE_CHECKING:
+    from typing import Tuple  # noqa: F401 (type comments)
+
+
+def ha_state_dir(settings):  # type: (HostSettings) -> str
+    """ovirt-hosted-engine-ha's state directory, where ha.conf lives."""
+    return os.path.dirname(settings.ha_conf_file) or "."
+
+
+def sources(settings):  # type: (HostSettings) -> Tuple[str, str, str]
+    """What read_facts reads: the conf, ha.conf, and whether HA's state directory exists."""
+    return settings.conf_file, settings.ha_conf_file, ha_state_dir(settings)
 
 
 def read_facts(settings):
@@ -32,6 +46,6 @@ def read_facts(settings):
     return HostFacts(
         conf_exists=conf_exists,
         conf_host_id=host_id,
-        ha_state_dir_exists=os.path.isdir(os.path.dirname(settings.ha_conf_file) or "."),
+        ha_state_dir_exists=os.path.isdir(ha_state_dir(settings)),
         manual_maintenance=manual,
     )

@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from ovirt_he_deploy import cli, safety, validation
+from ovirt_he_deploy import cli, clicommon, safety, validation
 from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
 
 from .support import (
@@ -41,7 +41,7 @@ def test_the_corpus_is_big_and_indexed():
 def test_check_refuses_and_names_the_key(case, capsys):
     code = cli.main(["check", case.path])
     out, err = capsys.readouterr()
-    assert code == cli.EXIT_INVALID
+    assert code == clicommon.EXIT_INVALID
     assert out == ""
     assert case.key_text in err, err
     assert_no_secret_in_text(out, err)
@@ -166,7 +166,7 @@ def test_the_accepted_corpus_is_indexed():
 def test_check_accepts_with_a_warning_naming_the_key(name, key, capsys):
     code = cli.main(["check", os.path.join(ACCEPTED, name)])
     out, err = capsys.readouterr()
-    assert code == cli.EXIT_OK, err
+    assert code == clicommon.EXIT_OK, err
     assert out.startswith("valid: action deploy")
     assert [line for line in err.splitlines() if line.startswith("warning: ") and
             (line.startswith("warning: " + key) or "{}=".format(key) in line)], err

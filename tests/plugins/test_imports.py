@@ -41,7 +41,9 @@ NOT_FOR_NONE = (
 )
 # Never in a run on a host: the CLI side, the engine side and the engine SDK.
 NOT_ON_HOST = (
-    "ovirt_he_deploy.cli", "ovirt_he_deploy.__main__", "ovirt_he_deploy.hostcmd",
+    "ovirt_he_deploy.cli", "ovirt_he_deploy.__main__", "ovirt_he_deploy.clicommon",
+    "ovirt_he_deploy.checkcmd", "ovirt_he_deploy.hostcmd", "ovirt_he_deploy.sandbox",
+    "ovirt_he_deploy.rootdir",
     "ovirt_he_deploy.installed", "ovirt_he_deploy.otopiconf", "ovirt_he_deploy.engine",
     "ovirtsdk4",
 )

@@ -10,7 +10,16 @@ import tempfile
 
 import pytest
 
-from ovirt_he_deploy import answerfile, cli, hostfacts, otopiconf, plan, preview, render, validation
+from ovirt_he_deploy import (
+    answerfile,
+    cli,
+    hostfacts,
+    otopiconf,
+    plan,
+    render,
+    rootdir,
+    validation,
+)
 
 from .helpers import EXAMPLES, GOLDEN, PASSWORD, SRC, config, valid
 
@@ -652,7 +661,7 @@ def test_preview_refuses_a_symlink_out_of_the_root(relative, isolated, capsys):
     code, out, err = run(["preview", NFS_UNIT, "--root", str(root)], capsys)
     assert code == 1
     assert "{} is a symlink to {}, outside {}".format(link, os.readlink(str(link)), root) in err
-    assert "never writes outside its root" in err
+    assert "nothing is written outside that directory" in err
     assert "wrote " not in out
     assert snapshot(isolated) == before
     assert (outside / "precious").read_text() == "keep"
@@ -686,8 +695,8 @@ def test_preview_root_may_itself_be_a_symlink(isolated, capsys):
 
 
 def test_check_below_root_refuses_dot_dot(tmp_path):
-    with pytest.raises(preview.OutsideRoot):
-        preview.check_below_root(str(tmp_path), "/etc/../../x")
+    with pytest.raises(rootdir.OutsideRoot):
+        rootdir.check_below_root(str(tmp_path), "/etc/../../x")
 
 
 # -- README's CLI block runs as printed ----------------------------------------------------
@@ -738,5 +747,6 @@ def test_check_imports_only_what_checking_needs():
     assert modules.isdisjoint({
         "ovirt_he_deploy.engine", "ovirt_he_deploy.hostcmd", "ovirt_he_deploy.hostfs",
         "ovirt_he_deploy.preview", "ovirt_he_deploy.answerfile", "ovirt_he_deploy.plan",
-        "ovirt_he_deploy.render", "jinja2", "ovirtsdk4", "subprocess", "ssl", "http.client",
+        "ovirt_he_deploy.render", "ovirt_he_deploy.sandbox", "ovirt_he_deploy.rootdir",
+        "jinja2", "ovirtsdk4", "subprocess", "ssl", "http.client",
     }), sorted(modules)

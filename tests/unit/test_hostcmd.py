@@ -401,3 +401,33 @@ def test_deploy_through_the_real_otopi(tmp_path, host, monkeypatch, capsys):
     assert code == 1
     assert "Hosted Engine: ovirt-ha-agent failed to start" in err
     assert "  log: " + host.logdir in err
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda path: None, id="missing"),
+    pytest.param(lambda path: path.mkdir(), id="a-directory"),
+    pytest.param(lambda path: path.write_text(""), id="empty"),
+])
+def test_a_unit_that_is_not_there_fails_where_raw_otopi_only_warns(make, tmp_path, host, capsys):
+    """The raw otopi line with a mistyped unit path exits 0 having done nothing (otopi only
+    warns about a missing config file); `host deploy` fails and never starts otopi."""
+    unit = tmp_path / "he-unit.conf"
+    make(unit)
+    raw = host.run(str(unit))
+    if unit.exists():
+        assert raw.exit_code != 0 or host.read(host.conf) is None
+    else:
+        assert raw.exit_code == 0 and host.read(host.conf) is None
+    before = sorted(os.listdir(host.logdir))
+    for dry_run in ([], ["--dry-run"]):
+        code, out, err = run(["host", "deploy", str(unit)] + dry_run +
+                             host_options(host, double_otopi_once(tmp_path)), capsys)
+        assert code == 1 and out == ""
+        assert str(unit) in err and ("cannot read" in err or "no [environment:default]" in err)
+    assert sorted(os.listdir(host.logdir)) == before  # otopi did not run
+    assert host.read(host.conf) is None
+
+
+def double_otopi_once(tmp_path):
+    path = tmp_path / "bin" / "otopi"
+    return str(path) if path.exists() else double_otopi(tmp_path)

@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable
 
 from .. import hostfs
+from ..clicommon import EXIT_FAILED, EXIT_OK, EXIT_USAGE, host_id_arg
 from ..unit import InvalidUnit
 from . import confdisk, deploy, hosts, rollout
 from .connection import (
@@ -21,10 +22,6 @@ from .connection import (
 )
 from .waiting import ENGINE_INSTALL_MINUTES, UNRESPONSIVE_GRACE
 
-# The same codes as ovirt_he_deploy.cli (imported lazily there: it imports this module).
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 # The engine gives the host-deploy playbook 120 minutes (ANSIBLE_PLAYBOOK_EXEC_DEFAULT_TIMEOUT);
 # 30 more for the move to maintenance, a reboot and the activation.
 DEFAULT_TIMEOUT = (ENGINE_INSTALL_MINUTES + 30) * 60.0
@@ -217,11 +214,11 @@ def _host_job_options(parser: argparse.ArgumentParser) -> None:
                              "failed (default: %(default)g, as ovirt_host)")
 
 
-def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str,
+               help_text: str) -> None:
     """Add `engine` with its subcommands to the ovirt-he-deploy command line."""
-    from .. import cli as base_cli  # imported here: ovirt_he_deploy.cli imports this module
     engine = commands.add_parser(
-        "engine", help=base_cli.ENGINE_HELP,
+        name, help=help_text,
         description="Drive Hosted Engine hosts through the oVirt engine REST API. Needs "
                     "ovirt-engine-sdk-python (package ovirt-he-deploy-engine).")
     sub = engine.add_subparsers(dest="engine_command", metavar="ENGINE-COMMAND")
@@ -263,7 +260,7 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="build a deploy unit from the configuration disk",
         description="Read hosted-engine.conf from the Hosted Engine configuration disk (image "
                     "transfer), set host_id, check it and write an otopi deploy unit (0600).")
-    fetch.add_argument("--host-id", metavar="N", required=True, type=base_cli.host_id_arg,
+    fetch.add_argument("--host-id", metavar="N", required=True, type=host_id_arg,
                        help="the new host's vds_spm_id")
     fetch.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     fetch.add_argument("--disk-id", metavar="ID",
