@@ -37,7 +37,7 @@ MANIFEST = "builds.json"
 README_SECTION = "### Build the RPMs"
 IGNORED_WHEN_COPYING = shutil.ignore_patterns(
     ".git", ".tox", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", "he-preview",
-    ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache", "rpmbuild")
+    "he-sandbox", ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache", "rpmbuild")
 
 
 def clean_env() -> Dict[str, str]:

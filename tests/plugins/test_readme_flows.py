@@ -25,6 +25,7 @@ from test_manual_flows import running_host_conf
 
 README = os.path.join(ROOT, "README.md")
 INSTALLED_PLUGINS = "/usr/share/ovirt-he-deploy/plugins"
+SANDBOX = "## Try it off a host"
 BY_HAND = "### By hand on a host: `host deploy` and `host remove`"
 BUNDLE = "### Engines 4.0 to 4.3: inside the engine's host-deploy bundle"
 EL7_SITE_PACKAGES = "/usr/lib/python2.7/site-packages"
@@ -109,6 +110,44 @@ def run_host_command(host, argv, bin_dir):
     return subprocess.run([sys.executable, "-m", "ovirt_he_deploy"] + argv[1:] + options,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, env=env, timeout=300)
+
+
+def test_the_sandbox_walk_through_runs_as_printed(tmp_path):
+    """From a checkout after README's first command: .venv/bin/ovirt-he-deploy is there."""
+    (block,) = code_blocks(section(SANDBOX), "sh")
+    lines = block.splitlines()
+    assert [shlex.split(line)[:3] for line in lines] == [
+        [".venv/bin/ovirt-he-deploy", "host", "deploy"],
+        [".venv/bin/ovirt-he-deploy", "host", "deploy"],
+        [".venv/bin/ovirt-he-deploy", "host", "remove"]]
+    checkout = tmp_path / "checkout"
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    command = checkout / ".venv" / "bin" / "ovirt-he-deploy"
+    command.write_text('#!/bin/sh\nPYTHONPATH={} exec {} -m ovirt_he_deploy "$@"\n'.format(
+        SRC, sys.executable))
+    command.chmod(0o755)
+    os.symlink(os.path.join(ROOT, "examples"), str(checkout / "examples"))
+    conf = checkout / "he-sandbox" / "etc" / "ovirt-hosted-engine" / "hosted-engine.conf"
+    outputs = []
+    for line in lines:
+        done = subprocess.run(["bash", "-c", line], cwd=str(checkout), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=120)
+        assert done.returncode == 0, done.stdout
+        outputs.append(done.stdout)
+        if len(outputs) == 1:
+            assert conf.read_bytes() == expected_conf(example("nfs.conf"))
+            assert (os.stat(str(conf)).st_mode & 0o777) == 0o440
+            ha_conf = checkout / "he-sandbox" / "var/lib/ovirt-hosted-engine-ha/ha.conf"
+            assert "local_maintenance=False" in ha_conf.read_text()
+            first = os.stat(str(conf))
+        elif len(outputs) == 2:
+            assert "hosted-engine.conf unchanged" in done.stdout
+            assert os.stat(str(conf)).st_mtime_ns == first.st_mtime_ns
+    assert not conf.exists()
+    assert os.path.isfile(str(conf) + ".undeployed")
+    assert (checkout / "he-sandbox" / "sandbox-state.json").is_file()
+    # Nothing outside the sandbox: the checkout holds only what the test put there.
+    assert sorted(os.listdir(str(checkout))) == [".venv", "examples", "he-sandbox"]
 
 
 def by_hand_blocks():
