@@ -22,7 +22,7 @@ DATA_FILES = [
     ("share/ovirt-he-deploy/plugins/ovirt-he-deploy/hosted-engine",
      "src/plugins/ovirt-he-deploy/hosted-engine/*.py"),
     # The tasks file an admin includes from the 4.4+ engine's host-deploy post-task hook
-    # (README: One command on a host, and the 4.4+ engine's post-task hook).
+    # (README: How it runs, Engines 4.4 and later).
     ("share/ovirt-he-deploy/ansible", "src/ansible/*.yml"),
 ]
 

@@ -1,4 +1,4 @@
-"""The README's compact tables of whole-process costs, from one or more `run.py --json` files.
+"""docs/benchmarks.md's compact tables of whole-process costs, from `run.py --json` files.
 
 Wall time: each cell is what the variant adds over the baseline run of the same round, wall
 time median [p10, p90] of the paired differences, CPU time median, peak RSS median.

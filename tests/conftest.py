@@ -72,6 +72,7 @@ def pytest_collection_modifyitems(config, items):
         skip = pytest.mark.skip(reason=(
             "SKIPPED: OTOPI_TREE is not set, so there is no real otopi to run the plugin "
             "tests on. Point OTOPI_TREE at an oVirt/otopi checkout with src/otopi/config.py "
-            "generated from config.py.in.in (README: Testing against the real otopi)."))
+            "generated from config.py.in.in (docs/development.md: Testing against the real "
+            "otopi)."))
         for item in items:
             item.add_marker(skip)

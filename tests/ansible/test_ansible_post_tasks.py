@@ -2,7 +2,7 @@
 
 Each play is shaped like ovirt-engine's ovirt-host-deploy.yml and runs against this machine
 (connection: local) with otopi = the test double, and again with the real otopi where
-OTOPI_TREE names an otopi source tree (README: Testing against the real otopi).
+OTOPI_TREE names an otopi source tree (docs/development.md: Testing against the real otopi).
 """
 
 import os
@@ -85,7 +85,7 @@ def snapshot(engine: EngineHook, result: PlayResult) -> Snapshot:
 
 def allowed_holders(engine: EngineHook) -> List[str]:
     """hosted-engine.conf holds the CHAP password by design (0440), as may its one
-    .previous copy after a rewrite (README, plugin group: MISC)."""
+    .previous copy after a rewrite (docs/design.md, the otopi plugin group: MISC)."""
     conf = os.path.relpath(engine.host.conf, engine.root)
     return [conf, conf + ".previous"]
 

@@ -1,5 +1,5 @@
-"""README's fake-engine session runs as printed: every `$ ` line of it, in one shell, from a
-checkout, gives the output README shows (ports, pids, ids and times aside; lines of hosts
+"""docs/engine.md's fake-engine session runs as printed: every `$ ` line of it, in one shell, from a
+checkout, gives the output the page shows (ports, pids, ids and times aside; lines of hosts
 handled side by side may interleave differently)."""
 
 import os
@@ -15,8 +15,8 @@ from .conftest import SDK_MISSING, TESTS
 pytest.importorskip("ovirtsdk4", reason=SDK_MISSING)
 
 ROOT = os.path.dirname(TESTS)
-README = os.path.join(ROOT, "README.md")
-SECTION = "## Driving Hosted Engine hosts through the engine (`ovirt-he-deploy engine`)"
+ENGINE_DOC = os.path.join(ROOT, "docs", "engine.md")
+SECTION = "## A session against the fake engine"
 FIRST_COMMAND = "$ mkdir he-demo && cd he-demo"
 VARYING = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<id>"),
@@ -42,7 +42,7 @@ def section(text: str) -> str:
 
 def readme_session() -> List[Command]:
     """The commands of the session block, each with the output and exit code it shows."""
-    text = section(open(README, encoding="utf-8").read())
+    text = section(open(ENGINE_DOC, encoding="utf-8").read())
     start = text.index("```\n" + FIRST_COMMAND) + 4
     block = text[start:text.index("\n```", start)].splitlines()
     commands: List[Command] = []
@@ -135,3 +135,12 @@ def test_the_readme_session_shows_a_rollout_over_several_hosted_engine_hosts():
     taken_down = [line.split(":")[0] for line in rollout[0].output
                   if line.endswith(": moving it to maintenance")]
     assert len(taken_down) >= 3
+
+
+def test_the_session_says_how_to_get_the_python_and_command_it_runs():
+    """run_session puts `python` and `ovirt-he-deploy` first on PATH: what the page's
+    preparation line (the SDK into README's .venv, then activating it) gives a reader."""
+    text = section(open(ENGINE_DOC, encoding="utf-8").read())
+    preparation = text[:text.index("```\n" + FIRST_COMMAND)]
+    assert "```sh\n.venv/bin/pip install -q '.[engine]' && . .venv/bin/activate\n```" in \
+        preparation

@@ -1,11 +1,11 @@
 """Build the sdist, then the RPMs from it with `rpmbuild -ta`, as a packager does.
 
 One build per target, each in TOPDIR/<target>:
-- native: the README's packaging commands (the first ```sh block under "## Packaging"), run as
-  printed by bash in a copy of the source tree, with HOME=TOPDIR/native (so rpmbuild's default
-  %_topdir is TOPDIR/native/rpmbuild) and .venv a link to this Python's environment. This
-  machine's python3 builds. Where rpm's database is empty (Debian), an `rpmbuild` first on PATH
-  adds --nodeps: BuildRequires cannot be checked there.
+- native: README's "Build the RPMs" commands, run as printed by bash in a copy of the source
+  tree (.venv a link to this Python's environment, HOME=TOPDIR/native so nothing lands in the
+  real home): the sdist block, then the rpmbuild block for this machine, EL's where rpm's
+  database knows rpm, else Debian's (with --nodeps). Its --define puts the RPMs in the copy's
+  rpmbuild/. This machine's python3 builds.
 - el8, el9: the same, with %{__python3} set to a stand-in for EL's interpreter (pyenv's python3.6
   with setuptools 39.2.0, python3.9 with setuptools 53.0.0, the versions EL8 and EL9 ship) and
   the CLI's #! line set to EL's /usr/bin/python3 -s. What the stand-in decides is what EL's
@@ -18,6 +18,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,26 +34,37 @@ EL_TARGETS = {
     "el9": ("python3.9", "53.0.0"),
 }
 MANIFEST = "builds.json"
-README_SECTION = "## Packaging"
+README_SECTION = "### Build the RPMs"
 IGNORED_WHEN_COPYING = shutil.ignore_patterns(
     ".git", ".tox", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", "he-preview",
-    ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache")
+    "he-sandbox", ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache", "rpmbuild")
 
 
 def clean_env() -> Dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in ENV_DROPPED}
 
 
-def readme_commands(readme: str) -> str:
-    """The first ```sh block after the README's "## Packaging" heading, comments and all."""
+def readme_blocks(readme: str) -> List[str]:
+    """The ```sh blocks of README's "Build the RPMs" section: the sdist, then rpmbuild on EL,
+    then rpmbuild on Debian/Ubuntu."""
     with open(readme) as stream:
         text = stream.read()
     start = text.find("\n" + README_SECTION + "\n")
-    fence = text.find("\n```sh\n", start)
-    if start < 0 or fence < 0:
-        raise SystemExit("README.md has no ```sh block under {}".format(README_SECTION))
-    body_start = fence + len("\n```sh\n")
-    return text[body_start:text.index("\n```", body_start)] + "\n"
+    if start < 0:
+        raise SystemExit("README.md has no section {}".format(README_SECTION))
+    following = re.compile(r"^#{1,3} ", re.M).search(text, start + len(README_SECTION) + 2)
+    section = text[start:following.start() if following else len(text)]
+    blocks = re.findall(r"^```sh\n(.*?)^```$", section, re.M | re.S)
+    if len(blocks) != 3:
+        raise SystemExit("README.md, {}: expected 3 ```sh blocks (sdist, EL, Debian), found "
+                         "{}".format(README_SECTION, len(blocks)))
+    return blocks
+
+
+def readme_commands(readme: str) -> str:
+    """What this machine runs of README's RPM build: the sdist block and its rpmbuild block."""
+    sdist, on_el, on_debian = readme_blocks(readme)
+    return sdist + (on_el if rpm_database_knows_rpm() else on_debian)
 
 
 def one(pattern: str) -> str:
@@ -68,17 +80,9 @@ def readme_native_build(topdir: str) -> str:
     shutil.copytree(ROOT, source, ignore=IGNORED_WHEN_COPYING)
     os.symlink(sys.prefix, os.path.join(source, ".venv"))  # the README's .venv: this env
     home = os.path.join(topdir, "native")
-    tools = os.path.join(topdir, "tools")
     os.makedirs(home)
-    os.makedirs(tools)
     env = clean_env()
     env["HOME"] = home
-    if not rpm_database_knows_rpm():
-        wrapper = os.path.join(tools, "rpmbuild")
-        with open(wrapper, "w") as stream:
-            stream.write('#!/bin/sh\nexec {} --nodeps "$@"\n'.format(shutil.which("rpmbuild")))
-        os.chmod(wrapper, 0o755)
-        env["PATH"] = tools + os.pathsep + env.get("PATH", "")
     commands = readme_commands(os.path.join(ROOT, "README.md"))
     print("README.md, {}:\n{}".format(README_SECTION, commands), file=sys.stderr)
     subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=source, env=env,
@@ -147,7 +151,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for target in args.target or ["native"] + sorted(EL_TARGETS):
         target_topdir = os.path.join(topdir, target)
         if target == "native":
-            target_topdir = os.path.join(topdir, "native", "rpmbuild")
+            target_topdir = os.path.join(topdir, "source", "rpmbuild")  # README's _topdir
             # the spec's fallback %{__python3} is /usr/bin/python3 where rpm does not define it
             defined = subprocess.run(["rpm", "--eval", "%{?__python3}"], check=True,
                                      stdout=subprocess.PIPE, universal_newlines=True)

@@ -1,4 +1,4 @@
-"""The engine's host-deploy bundle, built the way README's "Enabling the group" says: the
+"""The engine's host-deploy bundle, built by README's bundle recipe (Engines 4.0 to 4.3): the
 library package directory copied into pythonlib/, our group's package directory put where
 ovirt-host-deploy's own hosted-engine plugin was (otopi-plugins/ovirt-host-deploy/), nothing
 else. otopi runs as ovirt-host-deploy's entry point runs it (its groups only)."""

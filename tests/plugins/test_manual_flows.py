@@ -1,4 +1,4 @@
-"""The README's manual flows end to end: a unit built by the CLI, deployed by the group."""
+"""README's manual flows end to end: a unit built by the CLI, deployed by the group."""
 
 import os
 import stat

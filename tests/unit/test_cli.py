@@ -705,22 +705,24 @@ def test_check_below_root_refuses_dot_dot(tmp_path):
 def readme_cli_commands():
     with open(os.path.join(os.path.dirname(GOLDEN), "..", "README.md")) as stream:
         text = stream.read()
-    section = text[text.index("\n## CLI\n"):]
-    block = section.split("```")[1]
+    section = text[text.index("\n## Checking a unit before a host sees it"):]
+    block = section.split("```sh\n")[1].split("```")[0]
     return [line.split("#")[0].split() for line in block.strip().splitlines()]
 
 
 def test_readme_cli_commands_run_as_printed(source_conf, isolated, capsys):
+    """Run from a checkout's top directory, with hosted-engine.conf copied there."""
     (isolated / "cwd" / "hosted-engine.conf").write_bytes(source_conf.read_bytes())
-    (isolated / "cwd" / "UNIT").write_bytes(open(NFS_UNIT, "rb").read())
+    (isolated / "cwd" / "examples").mkdir()
+    example = os.path.join(os.path.dirname(GOLDEN), "..", "examples", "nfs.conf")
+    (isolated / "cwd" / "examples" / "nfs.conf").write_bytes(open(example, "rb").read())
     commands = readme_cli_commands()
     assert [argv[1] for argv in commands] == ["check", "preview", "answer-file", "answer-file"]
     for argv in commands:
         assert argv[0] == "ovirt-he-deploy"
-        argv = [word for word in argv[1:] if not word.startswith("[") and
-                not word.endswith("]")]
-        code, out, err = run(argv, capsys)
+        code, out, err = run(argv[1:], capsys)
         assert code == 0, (argv, err)
+    assert (isolated / "cwd" / "he-preview" / CONF).is_file()
     assert run(["check", "unit.conf"], capsys)[1].startswith("valid: action deploy, host_id 3")
     assert run(["check", "remove.conf"], capsys)[1] == "valid: action remove\n"
 

@@ -49,12 +49,67 @@ def test_every_cited_document_is_in_docs_reference():
     assert missing == []
 
 
-def test_readme_counts_the_corpus_as_it_is():
+def test_development_docs_count_the_corpus_as_it_is():
     corpus = os.path.join(ROOT, "tests", "corpus")
     refused = len([name for name in os.listdir(corpus) if name.endswith(".conf")])
     accepted = len([name for name in os.listdir(os.path.join(corpus, "accepted"))
                     if name.endswith(".conf")])
-    with open(os.path.join(ROOT, "README.md")) as stream:
+    with open(os.path.join(ROOT, "docs", "development.md")) as stream:
         text = " ".join(stream.read().split())
     assert ("a corpus of {} malformed units in `tests/corpus/` and {} accepted ones in "
             "`tests/corpus/accepted/`".format(refused, accepted)) in text
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def github_anchor(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, blanks to '-'."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path):
+    with open(path, encoding="utf-8") as stream:
+        text = re.sub(r"^```.*?^```", "", stream.read(), flags=re.M | re.S)
+    return {github_anchor(line.lstrip("#")) for line in text.splitlines()
+            if re.match(r"#{1,6} ", line)}
+
+
+def test_links_between_the_documents_lead_somewhere():
+    """README and docs/*.md link each other by relative path and heading anchor."""
+    documents = ["README.md"] + [os.path.join("docs", name)
+                                 for name in os.listdir(os.path.join(ROOT, "docs"))
+                                 if name.endswith(".md")]
+    checked = 0
+    for name in documents:
+        with open(os.path.join(ROOT, name), encoding="utf-8") as stream:
+            text = stream.read()
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            resolved = os.path.normpath(os.path.join(ROOT, os.path.dirname(name), path)) \
+                if path else os.path.join(ROOT, name)
+            assert os.path.exists(resolved), "{}: {} leads nowhere".format(name, target)
+            if anchor:
+                assert anchor in anchors(resolved), "{}: no heading for #{}".format(
+                    name, anchor)
+            checked += 1
+    assert checked >= 10
+
+
+USER_PAGES = ["README.md", os.path.join("docs", "engine.md"),
+              os.path.join("docs", "development.md"), os.path.join("docs", "benchmarks.md")]
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+HEX_WORD = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b")
+
+
+def test_user_pages_cite_no_issue_numbers_or_commit_hashes():
+    """A reader has neither this project's tracker nor its history: facts carry their date
+    and the command that produced them instead."""
+    for name in USER_PAGES:
+        with open(os.path.join(ROOT, name), encoding="utf-8") as stream:
+            text = UUID.sub("<uuid>", stream.read())
+        assert re.findall(r"\b[Ii]ssues? \d+", text) == [], name
+        assert HEX_WORD.findall(text) == [], name
