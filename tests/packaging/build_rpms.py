@@ -14,7 +14,7 @@ One build per target, each in TOPDIR/<target>:
 - el7: with %{rhel} 7, which builds the host side only for Python 2.7 (the spec installs its
   files itself: no setuptools), with %{__python2} set to pyenv's python2.7 as a stand-in for
   EL7's /usr/bin/python2.
-TOPDIR/builds.json records each target's Python version and #! line for test_rpm.py.
+TOPDIR/builds.json records each target's Python (path, version) and #! line for test_rpm.py.
 """
 
 import argparse
@@ -175,7 +175,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             python = el_stand_in(target, topdir)
             rpmbuild(sdist, target_topdir, {"__python3": python, "he_python_shebang": EL_SHEBANG})
             shebang = EL_SHEBANG
-        builds[target] = {"topdir": target_topdir, "python_version": python_version(python),
+        builds[target] = {"topdir": target_topdir, "python": python,
+                          "python_version": python_version(python),
                           "shebang": shebang, "sdist": os.path.basename(sdist),
                           "sdist_path": sdist}
         for path in sorted(glob.glob(os.path.join(target_topdir, "*RPMS", "**", "*.rpm"),
