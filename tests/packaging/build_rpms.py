@@ -11,7 +11,10 @@ One build per target, each in TOPDIR/<target>:
   the CLI's #! line set to EL's /usr/bin/python3 -s. What the stand-in decides is what EL's
   decides: the site-packages path, and from it the generated python(abi) and pythonX.Ydist
   requirements.
-TOPDIR/builds.json records each target's Python version and #! line for test_rpm.py.
+- el7: with %{rhel} 7, which builds the host side only for Python 2.7 (the spec installs its
+  files itself: no setuptools), with %{__python2} set to pyenv's python2.7 as a stand-in for
+  EL7's /usr/bin/python2.
+TOPDIR/builds.json records each target's Python (path, version) and #! line for test_rpm.py.
 """
 
 import argparse
@@ -33,7 +36,9 @@ EL_TARGETS = {
     "el8": ("python3.6", "39.2.0"),
     "el9": ("python3.9", "53.0.0"),
 }
+EL7_INTERPRETER = "python2.7"
 MANIFEST = "builds.json"
+TARGETS = ["native", "el7"] + sorted(EL_TARGETS)
 README_SECTION = "### Build the RPMs"
 IGNORED_WHEN_COPYING = shutil.ignore_patterns(
     ".git", ".tox", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", "he-preview",
@@ -103,13 +108,18 @@ def python_version(python: str) -> str:
         stdout=subprocess.PIPE, universal_newlines=True, env=clean_env()).stdout.strip()
 
 
-def el_stand_in(target: str, workdir: str) -> str:
-    """A venv of the EL target's Python version with its setuptools; its python."""
-    interpreter, setuptools_version = EL_TARGETS[target]
+def working_interpreter(interpreter: str, target: str) -> str:
     found = shutil.which(interpreter)
     if found is None or subprocess.run([found, "-c", ""], stderr=subprocess.DEVNULL).returncode:
         raise SystemExit("no working {} on PATH: needed to build for {} (scripts/with-pythons "
                          "puts pyenv's there)".format(interpreter, target))
+    return found
+
+
+def el_stand_in(target: str, workdir: str) -> str:
+    """A venv of the EL target's Python version with its setuptools; its python."""
+    interpreter, setuptools_version = EL_TARGETS[target]
+    found = working_interpreter(interpreter, target)
     venv = os.path.join(workdir, "python-" + target)
     subprocess.run([found, "-m", "venv", venv], check=True, env=clean_env())
     python = os.path.join(venv, "bin", "python")
@@ -132,7 +142,7 @@ def rpmbuild(sdist: str, topdir: str, defines: Dict[str, str]) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("topdir", help="where the builds go; emptied first")
-    parser.add_argument("--target", action="append", choices=["native"] + sorted(EL_TARGETS),
+    parser.add_argument("--target", action="append", choices=TARGETS,
                         help="build only for these (repeatable); default: all")
     args = parser.parse_args(argv)
     if shutil.which("rpmbuild") is None:
@@ -148,7 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     # The README's flow makes the sdist (and the native RPMs) every time: the EL builds use it.
     sdist = readme_native_build(topdir)
     builds = {}
-    for target in args.target or ["native"] + sorted(EL_TARGETS):
+    for target in args.target or TARGETS:
         target_topdir = os.path.join(topdir, target)
         if target == "native":
             target_topdir = os.path.join(topdir, "source", "rpmbuild")  # README's _topdir
@@ -157,11 +167,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      stdout=subprocess.PIPE, universal_newlines=True)
             python = defined.stdout.strip() or "/usr/bin/python3"
             shebang = python + " -s"
+        elif target == "el7":
+            python = working_interpreter(EL7_INTERPRETER, target)
+            rpmbuild(sdist, target_topdir, {"rhel": "7", "__python2": python})
+            shebang = ""  # no CLI on EL7
         else:
             python = el_stand_in(target, topdir)
             rpmbuild(sdist, target_topdir, {"__python3": python, "he_python_shebang": EL_SHEBANG})
             shebang = EL_SHEBANG
-        builds[target] = {"topdir": target_topdir, "python_version": python_version(python),
+        builds[target] = {"topdir": target_topdir, "python": python,
+                          "python_version": python_version(python),
                           "shebang": shebang, "sdist": os.path.basename(sdist),
                           "sdist_path": sdist}
         for path in sorted(glob.glob(os.path.join(target_topdir, "*RPMS", "**", "*.rpm"),

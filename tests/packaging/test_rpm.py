@@ -1,4 +1,5 @@
-"""The built RPMs: file lists, dependencies, and the split between ovirt-he-deploy and -engine."""
+"""The built RPMs: file lists, dependencies, and the split between ovirt-he-deploy and -engine;
+the EL7 build: the host side only, for Python 2.7."""
 
 import glob
 import json
@@ -6,8 +7,9 @@ import os
 import re
 import subprocess
 import tarfile
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+import el7_install
 import pytest
 
 RPM_DIR_ENV = "OVIRT_HE_DEPLOY_RPM_DIR"
@@ -40,6 +42,9 @@ def _builds() -> Dict[str, Dict[str, str]]:
 
 
 BUILDS = _builds()
+EL7 = "el7"
+# The Python 3 builds (native, el8, el9): the library, the CLI and the -engine subpackage.
+PY3_BUILDS = sorted(target for target in BUILDS if target != EL7)
 
 pytestmark = pytest.mark.skipif(
     not BUILDS,
@@ -60,7 +65,7 @@ def source_names(directory: str) -> List[str]:
     return sorted(os.path.basename(path) for path in glob.glob(os.path.join(directory, "*.py")))
 
 
-@pytest.fixture(scope="module", params=sorted(BUILDS) or ["none"])
+@pytest.fixture(scope="module", params=PY3_BUILDS or ["none"])
 def build(request) -> Dict[str, str]:
     """One build: native (this machine's python3), el8 (3.6) or el9 (3.9)."""
     return BUILDS[request.param]
@@ -328,3 +333,153 @@ def test_sdist_spec_takes_version_and_source_from_the_package(build):
     with open(os.path.join(ROOT, "ovirt-he-deploy.spec.in")) as stream:
         template = stream.read()
     assert re.search(r"^Version:\s+@VERSION@$", template, re.M), "the template sets no version"
+
+
+# The EL7 build (rhel < 8): the plugin group and the library modules it imports, for otopi 1.8
+# on Python 2.7; no CLI, no -engine subpackage.
+
+EL7_SITELIB = el7_install.SITE_PACKAGES + "/ovirt_he_deploy"
+# Python 3 only: the CLI's modules and the engine side.
+EL7_LEFT_OUT = ["__main__.py", "answerfile.py", "checkcmd.py", "cli.py", "clicommon.py",
+                "hostcmd.py", "installed.py", "otopiconf.py", "preview.py", "rootdir.py",
+                "sandbox.py"]
+PY27_MAGIC = b"\x03\xf3\r\n"
+
+
+@pytest.fixture(scope="module")
+def el7() -> Dict[str, str]:
+    if EL7 not in BUILDS:
+        pytest.skip("build_rpms.py built no el7 target (built: {})".format(sorted(BUILDS)))
+    return BUILDS[EL7]
+
+
+@pytest.fixture(scope="module")
+def el7_package(el7) -> str:
+    paths = glob.glob(os.path.join(el7["topdir"], "RPMS", "**", "*.rpm"), recursive=True)
+    assert [rpm("-qp", "--qf", "%{NAME}", path) for path in paths] == [MAIN], paths
+    return paths[0]
+
+
+@pytest.fixture(scope="module")
+def el7_payload(el7_package) -> Dict[str, bytes]:
+    data = subprocess.run(["rpm2cpio", el7_package], check=True, stdout=subprocess.PIPE).stdout
+    return cpio_members(data)
+
+
+@pytest.fixture(scope="module")
+def el7_root(el7_payload, tmp_path_factory) -> str:
+    """The EL7 RPM's files, extracted below a temp dir at their installed paths."""
+    root = tmp_path_factory.mktemp("el7-root")
+    for path, body in el7_payload.items():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    return str(root)
+
+
+def python27(el7, *args: str, env: Optional[Dict[str, str]] = None):
+    assert el7["python_version"] == "2.7", el7
+    return subprocess.run([el7["python"]] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True,
+                          env=dict(env or {}, PATH=os.environ["PATH"]))
+
+
+def test_el7_package_is_noarch_for_python_2_7(el7_package):
+    from ovirt_he_deploy import __version__
+
+    fields = info(el7_package)
+    assert (fields["Name"], fields["Version"], fields["Architecture"]) == (
+        MAIN, __version__, "noarch")
+
+
+def test_el7_package_ships_the_host_side_for_python_2_7_and_nothing_else(el7_package):
+    files = set(lines(rpm("-qlp", el7_package)))
+    sources = el7_install.source_files()
+    assert sorted(set(sources) - files) == []
+    assert el7_install.SITE_PACKAGES + "/ovirt_he_deploy/__init__.py" in sources
+    assert PLUGIN_GROUP_DIR + "/__init__.py" in sources
+    compiled = {path[:-3] + ".pyc" for path in sources if path.endswith(".py")}
+    assert sorted(compiled - files) == [], "byte-compiled for 2.7 next to the sources"
+    directories = {EL7_SITELIB, EL7_SITELIB + "/templates", DATADIR, DATADIR + "/plugins",
+                   DATADIR + "/plugins/ovirt-he-deploy", PLUGIN_GROUP_DIR}
+    allowed = [
+        r".+\.pyo",  # EL7's brp-python-bytecompile adds them in site-packages
+        r"/usr/share/licenses/ovirt-he-deploy(-[\w.]+)?(/LICENSE)?",
+        r"/usr/share/doc/ovirt-he-deploy(-[\w.]+)?(/README\.md)?",
+    ]
+    stray = [path for path in files - set(sources) - compiled - directories
+             if not any(re.fullmatch(pattern, path) for pattern in allowed)]
+    assert stray == []
+    pyos = [path for path in files if path.endswith(".pyo")]
+    assert sorted(path for path in pyos if path[:-1] + "c" not in compiled) == []
+
+
+def test_el7_package_leaves_out_the_python_3_cli_and_the_engine_side(el7_package):
+    files = lines(rpm("-qlp", el7_package))
+    assert [path for path in files if "python3" in path or path.startswith("/usr/bin/")] == []
+    assert [path for path in files if "/engine" in path or "egg-info" in path] == []
+    shipped = {os.path.basename(path) for path in files if path.startswith(EL7_SITELIB + "/")}
+    assert sorted(shipped & set(EL7_LEFT_OUT)) == []
+    # What it leaves out is all there is besides what it ships, and really is Python 3 only.
+    library = source_names(os.path.join(SRC, "ovirt_he_deploy"))
+    assert sorted(set(library) - shipped) == sorted(EL7_LEFT_OUT + ["rules.py"])
+
+
+def test_el7_package_requires_otopi_1_8_and_el7_jinja2_and_python_2_7(el7_package):
+    found = requires(el7_package)
+    explicit = ["python2-otopi >= 1.8.0", "python-jinja2 >= 2.7.2", "python(abi) = 2.7"]
+    assert sorted(set(explicit) - set(found)) == []
+    stray = [req for req in found if req not in explicit
+             and not re.fullmatch(r"rpmlib\(.+\)( <= .+)?", req)]
+    assert stray == []
+
+
+def test_el7_files_are_the_sources_and_the_bytecode_is_python_2_7(el7_payload):
+    for installed, source in el7_install.source_files().items():
+        with open(source, "rb") as stream:
+            assert el7_payload[installed] == stream.read(), installed
+    compiled = [path for path in el7_payload if path.endswith((".pyc", ".pyo"))]
+    assert compiled
+    assert [path for path in compiled if el7_payload[path][:4] != PY27_MAGIC] == []
+
+
+def test_el7_every_module_compiles_with_python_2_7(el7, el7_root):
+    modules = sorted(os.path.join(directory, name)
+                     for directory, _, names in os.walk(el7_root)
+                     for name in names if name.endswith(".py"))
+    assert len(modules) == len([path for path in el7_install.source_files()
+                                if path.endswith(".py")])
+    done = python27(el7, "-B", "-c", "import py_compile, sys\n"
+                    "for path in sys.argv[1:]:\n"
+                    "    py_compile.compile(path, cfile=path + '.check', doraise=True)",
+                    *modules)
+    assert done.returncode == 0, done.stdout
+
+
+# Runs on Python 2.7 from the extracted RPM (the otopi double as otopi): loads the group, imports
+# what a deploy or remove imports, and prints where every ovirt_he_deploy module came from.
+LOAD_THE_GROUP = """
+import imp, importlib, json, sys
+group = sys.argv[1]
+imp.load_module("he_group", None, group, ("", "", imp.PKG_DIRECTORY))
+for name in sys.modules["he_group.customization"].RUN_MODULES:
+    importlib.import_module(name)
+print(json.dumps(dict((name, module.__file__) for name, module in sys.modules.items()
+                      if module is not None and name.split(".")[0] == "ovirt_he_deploy")))
+"""
+
+
+def test_el7_group_loads_on_python_2_7_from_the_package_and_imports_only_what_it_ships(
+        el7, el7_root):
+    sitelib = el7_root + el7_install.SITE_PACKAGES
+    group = el7_root + PLUGIN_GROUP_DIR
+    double = os.path.join(ROOT, "tests", "otopi_double")
+    done = python27(el7, "-B", "-c", LOAD_THE_GROUP, group,
+                    env={"PYTHONPATH": os.pathsep.join((double, sitelib))})
+    assert done.returncode == 0, done.stdout
+    imported = json.loads(done.stdout.splitlines()[-1])
+    assert sorted(path for path in imported.values()
+                  if not path.startswith(sitelib + "/ovirt_he_deploy/")) == []
+    # The spec's list is exactly what the group imports: nothing missing, nothing extra.
+    names = sorted(name.split(".")[-1] + ".py" for name in imported if "." in name)
+    assert names == sorted(name for name in el7_install.host_modules() if name != "__init__.py")

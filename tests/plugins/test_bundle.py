@@ -6,11 +6,12 @@ else. otopi runs as ovirt-host-deploy's entry point runs it (its groups only).""
 import os
 import shutil
 
+import el7_install
 import otopi_harness
 import pytest
 import real_otopi
 from he_host import HOST_DEPLOY_GROUPS, STANDINS, assert_no_secret, example, expected_conf
-from paths import DOUBLE, PLUGINS, SRC
+from paths import DOUBLE, PLUGINS
 
 PROBE = os.path.join(STANDINS, "probe")
 OUR_PACKAGE = os.path.join(PLUGINS, "ovirt-he-deploy", "hosted-engine")
@@ -28,9 +29,12 @@ def build_bundle(root):
     # The recipe: our package in place of ovirt-host-deploy's hosted-engine package ...
     shutil.copytree(OUR_PACKAGE, os.path.join(plugins, "ovirt-host-deploy", "hosted-engine"),
                     ignore=IGNORE)
-    # ... and the library, templates inside, in pythonlib/ (engine/ is not needed on hosts).
-    shutil.copytree(os.path.join(SRC, "ovirt_he_deploy"),
-                    os.path.join(bundle, "pythonlib", "ovirt_he_deploy"), ignore=IGNORE)
+    # ... and the library as the EL7 RPM installs it (the modules the group imports, the
+    # template inside), in pythonlib/.
+    installed = os.path.join(root, "engine-root")
+    el7_install.install(installed)
+    shutil.copytree(installed + el7_install.SITE_PACKAGES + "/ovirt_he_deploy",
+                    os.path.join(bundle, "pythonlib", "ovirt_he_deploy"))
     return bundle
 
 

@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 
+import el7_install
 import otopi_harness
 import pytest
 import real_otopi
@@ -31,7 +32,6 @@ CLI = pytest.mark.skipif(sys.version_info[0] < 3,
 SANDBOX = "## Try it off a host"
 BY_HAND = "### By hand on a host: `host deploy` and `host remove`"
 BUNDLE = "### Engines 4.0 to 4.3: inside the engine's host-deploy bundle"
-EL7_SITE_PACKAGES = "/usr/lib/python2.7/site-packages"
 
 
 def section(heading):
@@ -258,29 +258,38 @@ def test_the_bundle_recipe_runs_as_printed_and_the_bundle_deploys(host, tmp_path
     subprocess.check_call(["cp", "-r", os.path.join(STANDINS, "old-he", "ovirt-host-deploy",
                                                     "hosted-engine"),
                            str(bundle / "otopi-plugins" / "ovirt-host-deploy" / "hosted-engine")])
-    script = block.replace("/usr/share/ovirt-host-deploy/interface-3", str(bundle)) \
-        .replace(INSTALLED_PLUGINS, PLUGINS) \
-        .replace(EL7_SITE_PACKAGES, SRC)
-    done = subprocess.run(["sh", "-ec", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True)
-    assert done.returncode == 0, done.stdout
+    # The engine machine: what the EL7 RPM installs, below a root (test_rpm.py checks the RPM
+    # against the same list); the recipe's EL7 paths are moved below it.
+    installed = tmp_path / "engine-root"
+    el7_install.install(str(installed))
+    assert el7_install.SITE_PACKAGES in block and el7_install.PLUGIN_DIR in block, block
+    script = block.replace("/usr/share/ovirt-host-deploy/interface-3", str(bundle))
+    for path in (el7_install.PLUGIN_DIR, el7_install.SITE_PACKAGES):
+        script = script.replace(path, str(installed) + path)
+    done = subprocess.Popen(["sh", "-ec", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, universal_newlines=True)
+    output = done.communicate()[0]
+    assert done.returncode == 0, output
     he_dir = bundle / "otopi-plugins" / "ovirt-host-deploy" / "hosted-engine"
     assert sorted(name for name in os.listdir(str(he_dir)) if name.endswith(".py")) == \
         sorted(name for name in os.listdir(os.path.join(PLUGINS, "ovirt-he-deploy",
                                                           "hosted-engine"))
                if name.endswith(".py"))
-    assert (bundle / "pythonlib" / "ovirt_he_deploy" / "templates" /
-            "hosted-engine.conf.j2").is_file()
+    library = bundle / "pythonlib" / "ovirt_he_deploy"
+    assert sorted(name for name in os.listdir(str(library)) if name.endswith(".py")) == \
+        el7_install.host_modules()
+    assert (library / "templates" / "hosted-engine.conf.j2").is_file()
     host.owner = host.group = None
     host.load_group = False
     statements = host.statements(example("iscsi-chap.conf")) + [
         "APPEND:BASE/pluginGroups=str:" + ":".join(HOST_DEPLOY_GROUPS)]
     otopi_tree = real_otopi.tree()
     if otopi_tree is None:
+        # The double as the bundle's otopi 1.8, on this Python (2.7 in tox's py27 and el7).
         result = otopi_harness.run_otopi(
             ["BASE/pluginPath=str:" + str(bundle / "otopi-plugins")] + statements,
             os_env=dict(host.os_env(), PYTHONPATH=os.pathsep.join(
-                (DOUBLE, str(bundle / "pythonlib")))), inprocess=False)
+                (DOUBLE, str(bundle / "pythonlib")))), inprocess=False, otopi_version="1.8")
     else:
         add_real_otopi(str(bundle), otopi_tree)
         result = real_otopi.run(statements, os_env=host.os_env(),
