@@ -261,9 +261,11 @@ def test_the_bundle_recipe_runs_as_printed_and_the_bundle_deploys(host, tmp_path
     script = block.replace("/usr/share/ovirt-host-deploy/interface-3", str(bundle)) \
         .replace(INSTALLED_PLUGINS, PLUGINS) \
         .replace(EL7_SITE_PACKAGES, SRC)
-    done = subprocess.run(["sh", "-ec", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True)
-    assert done.returncode == 0, done.stdout
+    # Popen, not subprocess.run: this runs on Python 2.7 too (EL7 hosts hold such bundles).
+    recipe = subprocess.Popen(["sh", "-ec", script], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, universal_newlines=True)
+    output = recipe.communicate()[0]
+    assert recipe.returncode == 0, output
     he_dir = bundle / "otopi-plugins" / "ovirt-host-deploy" / "hosted-engine"
     assert sorted(name for name in os.listdir(str(he_dir)) if name.endswith(".py")) == \
         sorted(name for name in os.listdir(os.path.join(PLUGINS, "ovirt-he-deploy",
