@@ -19,9 +19,10 @@ import otopi_harness  # noqa: E402  (needs the double on sys.path)
 # collected, and the report header names them.
 PYTHON3_ONLY = [
     "ansible", "engine", "fake_engine", "hardening", "packaging",
-    "plugins/test_manual_flows.py",
-    "unit/test_cli.py", "unit/test_hostcmd.py", "unit/test_otopiconf.py",
-    "unit/test_repository_docs.py",
+    "plugins/test_manual_flows.py", "plugins/test_sandbox.py",
+    "unit/test_cli.py", "unit/test_cli_typos.py", "unit/test_hostcmd.py", "unit/test_layers.py",
+    "unit/test_keynames_properties.py", "unit/test_metadata_properties.py",
+    "unit/test_otopiconf.py", "unit/test_repository_docs.py", "unit/test_sandbox.py",
 ]
 collect_ignore = PYTHON3_ONLY if sys.version_info[0] == 2 else []
 

@@ -30,8 +30,9 @@ FILE_STORAGE_PATTERN = re.compile(r"^(?P<server>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+):(
 INTERFACE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
 IQN_PATTERN = re.compile(r"^(iqn\.\d{4}-\d{2}\.[^:]+(:.+)?|eui\.[0-9A-Fa-f]{16}"
                          r"|naa\.[0-9A-Fa-f]{16,32})$")
-# What int() reads (HA agent/hosted_engine.py:349, client/client.py:196) without blanks.
-INT_PATTERN = re.compile(r"^\+?[0-9](?:_?[0-9])*$")
+# What int() reads (HA agent/hosted_engine.py:349, client/client.py:196) without blanks, on
+# every Python the agent runs on: Python 3 also reads 1_0 as 10, EL7's Python 2.7 refuses it.
+INT_PATTERN = re.compile(r"^\+?[0-9]+$")
 BLACKLIST_KEY = "iscsi_paths_blacklist"
 BLACKLIST_SEPARATOR = "<>"
 # hosted-engine uses ${vmid} and ${conf} (setup src/bin/hosted-engine.in:181-198, 44):

@@ -148,7 +148,7 @@ def _markdown(rules):
     # type: (Tuple[Rule, ...]) -> List[str]
     lines = []  # type: List[str]
     for rule in rules:
-        lines.extend(textwrap.wrap("- {} \u2014 {}.".format(rule.refuses, rule.because),
+        lines.extend(textwrap.wrap("- {} - {}.".format(rule.refuses, rule.because),
                                    width=99, subsequent_indent="  ", break_long_words=False,
                                    break_on_hyphens=False))
     return lines

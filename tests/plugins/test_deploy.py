@@ -57,7 +57,9 @@ def test_deploy_events_run_in_their_stages_in_order(host):
 
 def test_the_group_keeps_its_events_few():
     """otopi logs the environment's changes around every event, whatever its condition: each
-    event costs every host install (issue 15), so the group has one per stage it needs."""
+    event costs every host install (issue 15), so the group has one per stage it needs; BOOT
+    has two: secrets filtered before otopi's log starts, and again after otopi 1.8 empties
+    its CORE/logFilterRe there."""
     import ast
 
     from paths import PLUGINS
@@ -71,7 +73,7 @@ def test_the_group_keeps_its_events_few():
                        if isinstance(node, ast.FunctionDef) and any(
                            "event" in ast.dump(decorator) for decorator in node.decorator_list)]
     assert sorted(events) == sorted([
-        "_boot", "_init", "_secrets_from_dialog", "_validation", "_packages", "_misc",
+        "_boot", "_log_ready", "_init", "_secrets_from_dialog", "_validation", "_packages", "_misc",
         "_closeup", "_cleanup"])
 
 

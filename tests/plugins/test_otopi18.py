@@ -15,7 +15,7 @@ V110 = {otopi_harness.DOUBLE_VERSION_ENV: "1.10"}
 
 def test_the_engine_dialog_password_stays_out_of_the_log_under_1_8(host):
     """otopi 1.8 empties CORE/logFilterRe when the log starts; the group adds its regexp
-    again in INIT, so the machine dialog's RECEIVE line is filtered all the same."""
+    again right after, in BOOT, so the machine dialog's RECEIVE line is filtered all the same."""
     driver = otopi_harness.EngineDriver(
         host.statements(),
         customization=[

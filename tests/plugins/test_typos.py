@@ -5,9 +5,9 @@ keys that are not ours never fail a host install; unknown far keys deploy with a
 import os
 
 import pytest
-from he_host import assert_no_secret, example
+from he_host import assert_no_secret, example, typed, unit_environment
 
-from ovirt_he_deploy import otopiconf
+from ovirt_he_deploy import envkeys
 
 NFS = example("nfs.conf")
 
@@ -33,9 +33,11 @@ def nfs_lines(rename=None, prefix="HOSTED_ENGINE_CONFIG/", action="HOSTED_ENGINE
     """The nfs example's lines, with one conf key renamed or another prefix or action key."""
     rename = rename or {}
     lines = ["{}=str:deploy".format(action)]
-    for key, value in otopiconf.load_unit(NFS).config:
-        lines.append("{}{}={}".format(prefix, rename.get(key, key),
-                                      otopiconf.format_typed(value)))
+    environment = unit_environment(NFS)
+    for name in sorted(environment):
+        if name.startswith(envkeys.CONFIG_PREFIX):
+            key = name[len(envkeys.CONFIG_PREFIX):]
+            lines.append("{}{}={}".format(prefix, rename.get(key, key), typed(environment[name])))
     return lines
 
 

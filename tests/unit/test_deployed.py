@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from ovirt_he_deploy import answerfile, deployed, plan
+from ovirt_he_deploy import deployed, envkeys, keyvalue, plan, validation
+from ovirt_he_deploy.unit import DeployUnit
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden", "iscsi-chap.hosted-engine.conf")
 
@@ -14,8 +15,15 @@ def conf():
         return stream.read()
 
 
+def unit():
+    """The deploy unit that says what the golden conf says (as answer-file builds it; that
+    module is the CLI's, Python 3 only, and deployed runs on the host's Python 2.7 too)."""
+    config = tuple(keyvalue.parse(conf()).items())
+    return validation.check(DeployUnit(action=envkeys.ACTION_DEPLOY, config=config))
+
+
 def entries():
-    return answerfile.build_answer_file(conf(), 3).entries
+    return unit().entries
 
 
 def test_the_render_itself_says_what_the_unit_says():
@@ -55,22 +63,21 @@ def test_a_deployed_conf_makes_a_completing_plan():
     settings = plan.HostSettings("/c", "vdsm", "kvm", "/h", "/l", install_missing_only=True)
     facts = plan.HostFacts(conf_exists=True, conf_differences=(), ha_state_dir_exists=True,
                            local_maintenance=True)
-    unit = answerfile.build_answer_file(conf(), 3)
-    the_plan = plan.build(unit, settings, facts)
+    the_plan = plan.build(unit(), settings, facts)
     assert the_plan.completes and the_plan.writes == () and the_plan.restart == ()
     assert the_plan.stop_before == () and the_plan.start == plan.START_ORDER
     assert the_plan.attributes == (plan.FileAttributes("/c", "vdsm", "kvm", 0o440),)
     assert the_plan.maintenance.on_commit == ()  # the local maintenance found is kept
     assert any("--mode=none" in warning for warning in the_plan.warnings)
-    cleared = plan.build(unit, settings._replace(clear_local_maintenance=True), facts)
+    cleared = plan.build(unit(), settings._replace(clear_local_maintenance=True), facts)
     assert cleared.maintenance.on_commit == (("local_maintenance", "False"),)
-    otopi_path = plan.build(unit, settings._replace(install_missing_only=False), facts)
+    otopi_path = plan.build(unit(), settings._replace(install_missing_only=False), facts)
     assert otopi_path.stop_before == plan.STOP_ORDER and otopi_path.completes
 
 
 def test_a_differing_conf_gets_the_full_deploy():
     settings = plan.HostSettings("/c", "vdsm", "kvm", "/h", "/l")
     facts = plan.HostFacts(conf_exists=True, conf_differences=("host_id",))
-    the_plan = plan.build(answerfile.build_answer_file(conf(), 3), settings, facts)
+    the_plan = plan.build(unit(), settings, facts)
     assert not the_plan.completes and len(the_plan.writes) == 1
     assert the_plan.restart == plan.START_ORDER

@@ -1,8 +1,6 @@
 """metadata: freeing the host's slot in the shared metadata, and what the admin is told."""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ovirt_he_deploy import metadata
 
@@ -107,11 +105,3 @@ def test_control_characters_in_the_output_are_escaped():
     outcome = metadata.outcome("4", 0, ["ERROR:{}:Metadata block has wrong format: \x1b[31m"
                                         .format(AGENT), MISSING], 300)
     assert "\x1b" not in outcome.message and "\\x1b" in outcome.message
-
-
-@given(st.text().filter(lambda text: "'" not in text))
-def test_output_is_escaped_as_ascii_escapes_it_on_python_2_too(text):
-    assert metadata._last_line([text, "x"]) == "x"
-    line = text.strip()
-    if line:
-        assert metadata._last_line([text]) == ascii(line)[1:-1]

@@ -64,6 +64,17 @@ class Plugin(plugin.PluginBase):
         self._filter_received_secrets()
         self._secrets_as_text()
 
+    @plugin.event(
+        stage=plugin.Stages.STAGE_BOOT,
+        after=(otopicons.Stages.CORE_LOG_INIT,),
+    )
+    def _log_ready(self):
+        # otopi 1.8 empties CORE/logFilterRe in otopi.core.log.init, after _boot added ours
+        # (otopi-1.8.4 plugins/otopi/core/log.py:208-211; 1.10 empties it in the log plugin's
+        # constructor instead): add them again before STAGE_INIT's config files bring a secret
+        # under a misspelt key, which otopi dumps right after reading them.
+        self._filter_received_secrets()
+
     def _filter_received_secrets(self):
         regexps = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [])
         present = set(getattr(regexp, "pattern", None) for regexp in regexps)
@@ -85,10 +96,6 @@ class Plugin(plugin.PluginBase):
         after=(otopicons.Stages.CORE_CONFIG_INIT,),
     )
     def _init(self):
-        # otopi 1.8 empties CORE/logFilterRe in otopi.core.log.init, after the boot event
-        # added ours (otopi-1.8.4 plugins/otopi/core/log.py:208-211; 1.10 empties it in the
-        # log plugin's constructor instead): add it again before the engine's dialog.
-        self._filter_received_secrets()
         self._secrets_as_text()
         if envkeys.maybe_secret_lookalike(self.environment):
             self._filter_secret_lookalikes()
