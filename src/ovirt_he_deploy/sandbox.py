@@ -458,7 +458,8 @@ class _Attributes(_Element):
     def commit(self) -> None:
         path = self.staged.attributes.path
         if not self.changed:
-            self.run.say("transaction", "{}: owner and mode as they should be".format(path))
+            self.run.say("transaction", "{} unchanged (it says what the unit says, with its "
+                                        "owner and mode)".format(path))
             return
         self.staged.commit()
         self.run.say("transaction", self.staged.describe())
