@@ -85,3 +85,19 @@ else:
         """The str to read values from: a byte that is not ASCII becomes U+FFFD, which a
         log or a terminal can show (a surrogate would stop the log's encoder)."""
         return data.decode("ascii", "replace")
+
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    Error = TypeVar("Error", bound=BaseException)
+
+
+def without_context(error):
+    # type: (Error) -> Error
+    """The error, to be raised in an except clause without the one being handled: what
+    Python 3's `raise error from None` does (PEP 415), in syntax Python 2 reads. otopi logs
+    a failure with its traceback, and the lookup or OSError behind a message that already
+    says what is wrong is noise there. Python 2 chains nothing; the attribute is unused."""
+    error.__suppress_context__ = True
+    return error

@@ -260,7 +260,11 @@ def _sandbox(args: argparse.Namespace, command: str) -> int:
             unit = _check_unit(args.unit)
         else:
             unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
-        sandbox.run_sandbox(args.sandbox, unit, sys.stdout)
+        # As `host deploy` runs the group: install what is missing, update nothing.
+        sandbox.run_sandbox(args.sandbox, unit, sys.stdout,
+                            install_missing_only=args.host_command == "deploy",
+                            clear_local_maintenance=bool(
+                                getattr(args, "clear_local_maintenance", False)))
     except (HostCommandError, sandbox.SandboxError, rootdir.OutsideRoot, hostfs.HostFileError,
             hostfs.LockBusy, InvalidUnit) as error:
         print("{}: {}".format(command, error), file=sys.stderr)

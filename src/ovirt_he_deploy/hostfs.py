@@ -7,7 +7,7 @@ import os
 import pwd
 import tempfile
 
-from .compat import TYPE_CHECKING, ascii, readable_text
+from .compat import TYPE_CHECKING, ascii, readable_text, without_context
 from .plan import FileAttributes, FileRemoval, FileWrite
 
 if TYPE_CHECKING:
@@ -32,16 +32,16 @@ def resolve_account(owner, group):
     try:
         uid = pwd.getpwnam(owner).pw_uid
     except KeyError:
-        raise HostFileError(
+        raise without_context(HostFileError(
             "user {} does not exist on this host; ovirt-ha-agent and ovirt-ha-broker run as "
             "that user. Install vdsm (which creates it) or set OVIRT_HE_DEPLOY/confOwner."
-            .format(ascii(owner)))
+            .format(ascii(owner))))
     try:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
-        raise HostFileError(
+        raise without_context(HostFileError(
             "group {} does not exist on this host. Install vdsm (which creates it) or set "
-            "OVIRT_HE_DEPLOY/confGroup.".format(ascii(group)))
+            "OVIRT_HE_DEPLOY/confGroup.".format(ascii(group))))
     return uid, gid
 
 
@@ -54,8 +54,9 @@ def file_error(action, path, error):
         errno.EROFS: "the filesystem is read-only",
         errno.ENOENT: "the directory does not exist",
     }.get(error.errno or 0, "see the error above")
-    return HostFileError("cannot {} {}: {} ({}). Nothing was changed.".format(
-        action, path, error.strerror or error, hint))
+    # Raised while the OSError is handled: the message says it all.
+    return without_context(HostFileError("cannot {} {}: {} ({}). Nothing was changed.".format(
+        action, path, error.strerror or error, hint)))
 
 
 def cleanup_stale_temps(directory, basename):
@@ -462,9 +463,9 @@ class HostLock(object):
         except EnvironmentError:  # OSError; fcntl raises IOError on Python 2
             holder = readable_text(os.read(fd, 64)).strip() or "unknown"
             os.close(fd)
-            raise LockBusy(
+            raise without_context(LockBusy(
                 "another Hosted Engine deploy is running on this host (pid {}, lock {}); "
-                "wait for it to finish and retry.".format(holder, self.path))
+                "wait for it to finish and retry.".format(holder, self.path)))
         os.ftruncate(fd, 0)
         os.write(fd, "{}\n".format(os.getpid()).encode("ascii"))
         self.fd = fd

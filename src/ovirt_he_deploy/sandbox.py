@@ -32,10 +32,16 @@ class SandboxError(RuntimeError):
 PATH_KEYS = (envkeys.CONF_FILE, envkeys.HA_CONF_FILE, envkeys.LOCK_FILE)
 
 
-def environment(root: str) -> Dict[str, object]:
+def environment(root: str, install_missing_only: bool = False,
+                clear_local_maintenance: bool = False) -> Dict[str, object]:
     """What the group would find in otopi's environment for a run on the sandbox host: its
-    host paths below root. Owner and group stay those of a host."""
-    return {key.name: rootdir.under(root, str(key.default)) for key in PATH_KEYS}
+    host paths below root, and the package and maintenance rules the run was given (`host
+    deploy` sets installMissingOnly). Owner and group stay those of a host."""
+    env: Dict[str, object] = {
+        key.name: rootdir.under(root, str(key.default)) for key in PATH_KEYS}
+    env[envkeys.INSTALL_MISSING_ONLY.name] = install_missing_only
+    env[envkeys.CLEAR_LOCAL_MAINTENANCE.name] = clear_local_maintenance
+    return env
 
 
 class FakeHost:
@@ -95,6 +101,13 @@ class FakeHost:
         self.say(stage, "{} {} [fake services: `systemctl {} {}` on a host]".format(
             verb, name, verb, name))
 
+    def start(self, stage: str, name: str) -> None:
+        self._record(stage, "services.state {} True".format(name))
+        self.services.setdefault(name, {})["running"] = True
+        self.save()
+        self.say(stage, "start {} [fake services: `systemctl start {}` on a host; a fake "
+                        "service always comes up]".format(name, name))
+
     def restart(self, stage: str, name: str) -> None:
         self._record(stage, "services.restart {}".format(name))
         self.services.setdefault(name, {})["running"] = True
@@ -102,11 +115,16 @@ class FakeHost:
         self.say(stage, "restart {} [fake services: `systemctl restart {}` on a host; a "
                         "fake service always comes up]".format(name, name))
 
+    def missing(self, packages: "Tuple[str, ...]") -> List[str]:
+        return [name for name in packages if name not in self.packages]
+
     def install_update(self, stage: str, packages: "Tuple[str, ...]",
-                       settings: plan.HostSettings) -> None:
-        self._record(stage, "packager.installUpdate {}".format(",".join(packages)))
-        self.say(stage, "install or update {} [fake packager: nothing is installed; on a host "
-                        "otopi's packager (dnf) does it]".format(", ".join(packages)))
+                       settings: plan.HostSettings, update: bool = True) -> None:
+        method, what = ("installUpdate", "install or update") if update else \
+            ("install", "install")
+        self._record(stage, "packager.{} {}".format(method, ",".join(packages)))
+        self.say(stage, "{} {} [fake packager: nothing is installed; on a host otopi's "
+                        "packager (dnf) does it]".format(what, ", ".join(packages)))
         for name in packages:
             if name not in self.packages:
                 self.packages.append(name)
@@ -123,14 +141,18 @@ class FakeHost:
 class Run:
     """One deploy or remove in a sandbox, printing each step under the group's stage names."""
 
-    def __init__(self, root: str, unit: ValidUnit, out: TextIO):
+    def __init__(self, root: str, unit: ValidUnit, out: TextIO,
+                 install_missing_only: bool = False, clear_local_maintenance: bool = False):
         self.root = root
         self.unit = unit
         self.out = out
-        self.settings = plan.HostSettings.from_environment(environment(root))
+        self.settings = plan.HostSettings.from_environment(environment(
+            root, install_missing_only, clear_local_maintenance))
         self.chown = rootdir.can_chown(self.settings.conf_owner, self.settings.conf_group)
         self.host = FakeHost(root, self.say)
         self.commands: List[str] = []
+        # What the deploy changed, for its closing report (the group's CHANGES key).
+        self.changes: List[str] = []
 
     def say(self, stage: str, text: str) -> None:
         print(safety.printable("{:<11} {}".format(stage, text)), file=self.out)
@@ -145,13 +167,14 @@ class Run:
         for directory in HOST_DIRS:
             os.makedirs(rootdir.under(self.root, directory), exist_ok=True)
         self._check_paths()  # again, now that the directories exist
-        if self.unit.action == envkeys.ACTION_DEPLOY:
+        deploy = self.unit.action == envkeys.ACTION_DEPLOY
+        if deploy:
             self._check_arch()
         lock = hostfs.HostLock(self.settings.lock_file)
         lock.acquire()
         self.say("validation", "lock {} taken".format(self.settings.lock_file))
         try:
-            facts = hostfacts.read_facts(self.settings)
+            facts = hostfacts.read_facts(self.settings, self.unit.entries if deploy else None)
             conf, ha_conf, state_dir = hostfacts.sources(self.settings)
             self.say("validation", "read to plan: {} ({}), {} ({}), directory {} ({})".format(
                 conf, _presence(facts.conf_exists), ha_conf,
@@ -179,71 +202,130 @@ class Run:
             self.say("validation", "warning: " + warning)
         for line in plan.describe(the_plan).splitlines():
             self.say("validation", line)
-        deploy = the_plan.action == envkeys.ACTION_DEPLOY
+        if the_plan.completes:
+            self.say("validation", "hosted-engine.conf already says what the unit says; "
+                                   "completing it, not rewriting it")
+        if the_plan.action == envkeys.ACTION_REMOVE:
+            self._remove(the_plan)
+            return
         touched = False
         prepared: List[_Element] = []
         try:
-            if deploy:
-                touched = True
-                for service in the_plan.stop_before:
-                    self.host.stop("packages", service)
-                self.host.install_update("packages", the_plan.packages, self.settings)
+            touched = self._packages(the_plan)
             self._misc(the_plan, prepared)
             while prepared:  # otopi commits its main transaction last-in first-out
                 element = prepared.pop()
                 element.commit()
-            self._closeup(the_plan)
+            self._start_services(the_plan)
         except BaseException:
             for element in prepared:
                 element.abort()
-            if deploy and touched and the_plan.maintenance is not None and \
-                    haconf.set_local_maintenance(the_plan.maintenance, self.chown):
+            # As the group's cleanup: a deploy that stopped the services, or any reinstall.
+            if (touched or the_plan.facts.conf_exists) and the_plan.maintenance is not None \
+                    and haconf.set_local_maintenance(the_plan.maintenance, self.chown):
                 self.say("cleanup", "the deploy did not finish: local maintenance set in "
                                     "{}".format(the_plan.maintenance.path))
             raise
 
+    def _packages(self, the_plan: plan.Plan) -> bool:
+        """The packages stage; whether it stopped the services (touched the host)."""
+        stop = the_plan.stop_before
+        if not the_plan.install_missing_only:
+            touched = self._stop_before_packages(the_plan, stop)
+            self.host.install_update("packages", the_plan.packages, self.settings)
+            return touched
+        missing = self.host.missing(the_plan.packages)
+        if missing and not stop:
+            stop = plan.STOP_ORDER  # not around a running HA stack
+        touched = self._stop_before_packages(the_plan, stop)
+        if missing:
+            self.host.install_update("packages", tuple(missing), self.settings, update=False)
+            self.changes.append("installed {}".format(", ".join(missing)))
+        return touched
+
+    def _stop_before_packages(self, the_plan: plan.Plan, services: "Tuple[str, ...]") -> bool:
+        if not services:
+            return False
+        for service in services:
+            self.host.stop("packages", service)
+        if the_plan.facts.conf_exists and the_plan.maintenance is not None:
+            # A reinstall: local maintenance while the services are stopped; the commit
+            # clears it again unless it was set before the run.
+            if haconf.set_local_maintenance(the_plan.maintenance, self.chown):
+                self.say("packages", "{}: set local_maintenance=True while the services are "
+                                     "stopped".format(the_plan.maintenance.path))
+        return True
+
     def _misc(self, the_plan: plan.Plan, prepared: "List[_Element]") -> None:
-        """Each change prepared as it joins the transaction (prepared, in order), then a
-        remove's last steps before the commit."""
+        """A deploy's changes, each prepared as it joins the transaction (prepared, in
+        order); the commit follows at the end of misc."""
         elements: List[_Element] = []
         if the_plan.maintenance is not None:
-            elements.append(_Maintenance(self, the_plan.maintenance))
+            elements.append(_Maintenance(self, the_plan.maintenance, the_plan.facts))
         for write in the_plan.writes:
             elements.append(_Write(self, hostfs.StagedWrite(write, self.chown)))
-        for removal in the_plan.removals:
-            elements.append(_Removal(self, hostfs.StagedRemoval(removal, self.chown)))
+        for attributes in the_plan.attributes:
+            elements.append(_Attributes(self, hostfs.StagedAttributes(attributes, self.chown)))
         for element in elements:
             element.prepare()
             prepared.append(element)
-        if the_plan.action == envkeys.ACTION_REMOVE:
-            first, rest = the_plan.stop_before_commit[:1], the_plan.stop_before_commit[1:]
-            for service in first:
-                self.host.stop("misc", service)
-            if the_plan.clean_metadata_host_id is not None:
-                self.command("misc", ("hosted-engine", "--clean-metadata",
-                                      "--host-id={}".format(the_plan.clean_metadata_host_id)),
-                             "frees this host's slot in the shared Hosted Engine metadata "
-                             "(best effort)")
-            for service in rest:
-                self.host.stop("misc", service)
 
-    def _closeup(self, the_plan: plan.Plan) -> None:
-        if the_plan.action == envkeys.ACTION_DEPLOY:
-            for service in the_plan.enable:
-                self.host.startup("closeup", service, True)
-            for service in the_plan.restart:
-                self.host.restart("closeup", service)
-            result = servicewait.wait_running(the_plan.must_run, self.host.is_running, 0)
-            if result.failed is not None:
-                raise SandboxError(plan.service_failure(
-                    result.failed.name, result.failed.problem(result.seconds)))
-            self.say("closeup", "{} running [fake services]".format(
-                ", ".join(the_plan.must_run)))
+    def _start_services(self, the_plan: plan.Plan) -> None:
+        for service in the_plan.enable:
+            self.host.startup("closeup", service, True)
+        for service in the_plan.restart:
+            self.host.restart("closeup", service)
+        if the_plan.restart:
+            self.changes.append("restarted {}".format(", ".join(the_plan.restart)))
+        for service in the_plan.start:
+            # Start what is stopped; a running service keeps running as it is.
+            if not self.host.is_running(service):
+                self.host.start("closeup", service)
+                self.changes.append("started " + service)
+        result = servicewait.wait_running(the_plan.must_run, self.host.is_running, 0)
+        if result.failed is not None:
+            raise SandboxError(plan.service_failure(
+                result.failed.name, result.failed.problem(result.seconds)))
+        self.say("closeup", "{} running [fake services]".format(", ".join(the_plan.must_run)))
+        if the_plan.completes and not self.changes:
+            self.say("closeup", "checked: hosted-engine.conf already said what the unit says, "
+                                "with its owner and mode, and {} were enabled and running: "
+                                "nothing changed, nothing restarted".format(
+                                    ", ".join(the_plan.must_run)))
         else:
-            for service in the_plan.disable:
-                if self.host.exists(service):
-                    self.host.stop("closeup", service)
-                    self.host.startup("closeup", service, False)
+            self.say("closeup", "changed: {}".format("; ".join(self.changes)))
+
+    def _remove(self, the_plan: plan.Plan) -> None:
+        """All in closeup, once VDSM runs again: stop the agent, free the metadata slot
+        while the broker runs and the conf is in place, stop the broker, move the conf in a
+        transaction of its own, disable the services."""
+        first, rest = the_plan.stop_before_commit[:1], the_plan.stop_before_commit[1:]
+        for service in first:
+            self.host.stop("closeup", service)
+        if the_plan.clean_metadata_host_id is not None:
+            self.command("closeup", ("hosted-engine", "--clean-metadata",
+                                     "--host-id={}".format(the_plan.clean_metadata_host_id)),
+                         "frees this host's slot in the shared Hosted Engine metadata "
+                         "(best effort)")
+        for service in rest:
+            self.host.stop("closeup", service)
+        removals: List[_Element] = [
+            _Removal(self, hostfs.StagedRemoval(removal, self.chown))
+            for removal in the_plan.removals]
+        prepared: List[_Element] = []
+        try:
+            for element in removals:
+                element.prepare()
+                prepared.append(element)
+            while prepared:
+                prepared.pop().commit()
+        except BaseException:
+            for element in prepared:
+                element.abort()
+            raise
+        for service in the_plan.disable:
+            if self.host.exists(service):
+                self.host.startup("closeup", service, False)
 
     def placed(self, paths: List[str]) -> None:
         """A file of ours was put in place: the group restores its SELinux context."""
@@ -300,6 +382,7 @@ class _Write(_Element):
         for path in stale:
             self.run.say("transaction", "removed {}".format(path))
         self.run.placed(self.staged.committed)
+        self.run.changes.append(self.staged.describe())
 
     def abort(self) -> None:
         self.staged.abort()
@@ -337,21 +420,50 @@ class _Removal(_Element):
 
 
 class _Maintenance(_Element):
-    def __init__(self, run: Run, change: plan.MaintenanceChange):
+    def __init__(self, run: Run, change: plan.MaintenanceChange, before: plan.HostFacts):
         super().__init__(run)
         self.change = change
+        self.before = before
 
     def commit(self) -> None:
         change = self.change
+        if not change.on_commit:
+            self.run.say("transaction", "{}: local maintenance kept as it was before the "
+                                        "run".format(change.path))
+            return
         if haconf.apply_maintenance(change, change.on_commit, self.run.chown):
             self.run.say("transaction", "{}: set {} (mode {:04o}, {})".format(
                 change.path, ", ".join("{}={}".format(*pair) for pair in change.on_commit),
                 change.mode, rootdir.ownership(change.owner, change.group, self.run.chown)))
+            # Not a change when it only takes back the run's own True.
+            changed = haconf.changed_flags(change.on_commit, self.before)
+            if changed:
+                self.run.changes.append("{}: {}".format(change.path, changed))
         else:
             self.run.say("transaction", "{}: unchanged".format(change.path))
 
     def abort(self) -> None:
         haconf.set_local_maintenance(self.change, self.run.chown)
+
+
+class _Attributes(_Element):
+    def __init__(self, run: Run, staged: hostfs.StagedAttributes):
+        super().__init__(run)
+        self.staged = staged
+        self.changed = False
+
+    def prepare(self) -> None:
+        self.changed = self.staged.prepare()
+
+    def commit(self) -> None:
+        path = self.staged.attributes.path
+        if not self.changed:
+            self.run.say("transaction", "{} unchanged (it says what the unit says, with its "
+                                        "owner and mode)".format(path))
+            return
+        self.staged.commit()
+        self.run.say("transaction", self.staged.describe())
+        self.run.changes.append(self.staged.describe())
 
 
 def preamble(root: str, action: str, chown: bool) -> List[str]:
@@ -372,8 +484,12 @@ def preamble(root: str, action: str, chown: bool) -> List[str]:
     return lines
 
 
-def run_sandbox(root: str, unit: ValidUnit, out: TextIO) -> Run:
-    """Run the unit's action below root; SandboxError and the library's errors propagate."""
+def run_sandbox(root: str, unit: ValidUnit, out: TextIO, install_missing_only: bool = False,
+                clear_local_maintenance: bool = False) -> Run:
+    """Run the unit's action below root; SandboxError and the library's errors propagate.
+
+    install_missing_only and clear_local_maintenance: the group's keys of the same names
+    (`host deploy` sets the first, --clear-local-maintenance the second)."""
     if rootdir.is_host_root(root):
         raise SandboxError("--sandbox {} is the host's own root; give a separate directory, "
                            "e.g. --sandbox ./he-sandbox (`host {}` without --sandbox acts "
@@ -382,7 +498,7 @@ def run_sandbox(root: str, unit: ValidUnit, out: TextIO) -> Run:
         raise SandboxError("--sandbox {} exists and is not a directory.".format(root))
     root = os.path.abspath(root)
     os.makedirs(root, exist_ok=True)
-    run = Run(root, unit, out)
+    run = Run(root, unit, out, install_missing_only, clear_local_maintenance)
     for line in preamble(root, unit.action, run.chown):
         print(safety.printable(line), file=out)
     run.execute()

@@ -5,6 +5,7 @@ import os
 import shlex
 
 import pytest
+from he_host import otopi_version
 
 from ovirt_he_deploy import cli, clicommon, safety, validation
 from ovirt_he_deploy.unit import DeployUnit, InvalidUnit
@@ -28,6 +29,17 @@ CASES = corpus_cases()
 BEFORE_VALIDATION = {"boot", "init", "setup"}  # setup: commands declared, nothing run
 # CLEANUP always runs; our lock release there is the only event after a refusal.
 ALLOWED_AFTER = {("cleanup", "customization.Plugin._cleanup")}
+# Files configparser cannot read at all: otopi 1.8 fails in STAGE_INIT (EXPECTED.txt's
+# "init"); otopi 1.10 logs the error at DEBUG and skips the file (plugins/otopi/core/
+# config.py), so its run has no unit: action none, nothing happens.
+SKIPPED_BY_OTOPI_1_10 = {"no-section.conf"}
+
+
+def otopi_stage(case):
+    """Where this otopi stops on the case (EXPECTED.txt is otopi 1.8's, where they differ)."""
+    if case.file in SKIPPED_BY_OTOPI_1_10 and otopi_version() != "1.8":
+        return "noop"
+    return case.otopi
 
 
 def test_the_corpus_is_big_and_indexed():
@@ -76,7 +88,8 @@ def test_otopi_run_refuses_and_leaves_the_host_alone(case, deployed):
     host = deployed
     before = host_state(host)
     result = host.run(case.path)
-    if case.otopi == "noop":
+    stage = otopi_stage(case)
+    if stage == "noop":
         # otopi reads nothing from such a file: no unit, action none, nothing happens.
         assert result.exit_code == 0
         # The validation event runs (it sees the action is none) and does nothing.
@@ -85,7 +98,7 @@ def test_otopi_run_refuses_and_leaves_the_host_alone(case, deployed):
                     and event not in ALLOWED_AFTER]
         assert host_state(host) == before
         return
-    assert_refused_before_any_change(result, host, before, case.key_text, stage=case.otopi)
+    assert_refused_before_any_change(result, host, before, case.key_text, stage=stage)
 
 
 # Values and keys a config file cannot carry (configparser strips trailing blanks, reads

@@ -18,7 +18,7 @@ from ovirt_he_deploy.unit import DeployUnit
 # What the group changes on a host: the files below these directories.
 HOST_FILE_DIRS = ("etc/ovirt-hosted-engine", "var/lib/ovirt-hosted-engine-ha")
 ACTING_CALLS = ("services.state", "services.startup", "services.restart",
-                "packager.installUpdate")
+                "packager.installUpdate", "packager.install")
 
 
 def files_below(root):
@@ -51,13 +51,13 @@ def sandbox_like(host: Host, root):
             for name in ("ovirt-ha-agent", "ovirt-ha-broker")}}, stream)
 
 
-def run_sandbox(root, unit_path=None):
+def run_sandbox(root, unit_path=None, **settings):
     if unit_path is None:
         unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
     else:
         unit = validation.check(load_unit(unit_path))
     out = io.StringIO()
-    run = sandbox.run_sandbox(root, unit, out)
+    run = sandbox.run_sandbox(root, unit, out, **settings)
     return run, out.getvalue()
 
 
@@ -111,3 +111,43 @@ def test_remove_of_a_host_without_hosted_engine_matches_the_group(pair):
     assert run.host.calls == acting(result.calls)
     assert run.commands == [] and host.commands() == []
     assert "hosted-engine.conf does not exist: nothing to remove" in out
+
+
+def set_local_maintenance(root):
+    """What the engine does when it moves the host to Maintenance."""
+    path = os.path.join(root, HOST_FILE_DIRS[1], "ha.conf")
+    with open(path) as stream:
+        text = stream.read()
+    assert "local_maintenance=False\n" in text
+    with open(path, "w") as stream:
+        stream.write(text.replace("local_maintenance=False\n", "local_maintenance=True\n"))
+
+
+def test_completing_deploy_and_kept_local_maintenance_match_the_group(pair):
+    """`host deploy`'s way (installMissingOnly): a deploy, the same deploy again (completed:
+    nothing rewritten, nothing restarted), and again with local maintenance set in between
+    (kept)."""
+    host, root = pair
+    unit_path = example("nfs.conf")
+    missing_only = envkeys.INSTALL_MISSING_ONLY.name + "=bool:True"
+    steps = []
+    for step in ("deploy", "again", "in-maintenance"):
+        if step == "in-maintenance":
+            set_local_maintenance(host.root)
+            set_local_maintenance(root)
+        before = len(group_commands(host))
+        result = host.run(unit_path, missing_only)
+        assert result.exit_code == 0, result.stdout[-3000:]
+        run, out = run_sandbox(root, unit_path, install_missing_only=True)
+        assert files_below(root) == files_below(host.root), out
+        assert run.host.calls == acting(result.calls), out
+        assert sandbox_commands(run, root) == group_commands(host)[before:]
+        steps.append((run.host.calls, result.stdout, out))
+    first_calls, _group_out, first_out = steps[0]
+    assert [call for call in first_calls if call.startswith("packages packager.install ")]
+    assert "changed: installed" in first_out
+    for calls, group_out, out in steps[1:]:
+        # nothing installed, stopped, restarted or started; enabling is idempotent
+        assert [call.split()[1] for call in calls] == ["services.startup"] * 2
+        assert "checked:" in group_out and "checked:" in out
+    assert host.ha_values()["local_maintenance"] == "True"

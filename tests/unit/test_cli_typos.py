@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from ovirt_he_deploy import cli, otopiconf, render, validation
+from ovirt_he_deploy import cli, clicommon, otopiconf, render, validation
 
 from .helpers import EXAMPLES, GOLDEN
 
@@ -54,7 +54,7 @@ CHECK_REFUSALS = [
 @pytest.mark.parametrize("old, new, fragments", CHECK_REFUSALS)
 def test_check_names_the_typo_and_the_key_meant(old, new, fragments, tmp_path, capsys):
     code, out, err = run(["check", edited(tmp_path, old, new)], capsys)
-    assert code == cli.EXIT_INVALID and out == ""
+    assert code == clicommon.EXIT_INVALID and out == ""
     for fragment in fragments:
         assert fragment in err
     assert "is missing" not in err
@@ -65,7 +65,7 @@ def test_check_says_each_unknown_key_on_its_own_line(tmp_path, capsys):
                   "HOSTED_ENGINE_CONFIG/he_future_setting=str:on\n"
                   "HOSTED_ENGINE_CONFIG/tpgt=str:1\n")
     code, out, err = run(["check", path], capsys)
-    assert code == cli.EXIT_OK, err
+    assert code == clicommon.EXIT_OK, err
     assert out.startswith("valid: action deploy")
     lines = err.splitlines()
     assert [line for line in lines if line.startswith(
@@ -78,7 +78,7 @@ def test_preview_of_a_misspelt_unit_writes_nothing(tmp_path, capsys):
     root = tmp_path / "root"
     path = edited(tmp_path, "HOSTED_ENGINE/action=", "HOSTED_ENGINE/actoin=")
     code, out, err = run(["preview", path, "--root", str(root)], capsys)
-    assert code == cli.EXIT_INVALID
+    assert code == clicommon.EXIT_INVALID
     assert "HOSTED_ENGINE/actoin:" in err and "rename it to HOSTED_ENGINE/action" in err
     assert not root.exists()
 
@@ -97,7 +97,7 @@ def test_answer_file_refuses_a_misspelt_conf_key(source_conf, tmp_path, capsys):
     out_path = tmp_path / "answers.conf"
     code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "4",
                           "-o", str(out_path)], capsys)
-    assert code == cli.EXIT_INVALID
+    assert code == clicommon.EXIT_INVALID
     assert "HOSTED_ENGINE_CONFIG/bridgee: is not a hosted-engine.conf key but one edit from " \
         "bridge" in err
     assert not out_path.exists()
@@ -109,6 +109,6 @@ def test_answer_file_keeps_an_unknown_far_key_with_a_warning(source_conf, tmp_pa
     out_path = tmp_path / "answers.conf"
     code, out, err = run(["answer-file", "--from-conf", str(source_conf), "--host-id", "4",
                           "-o", str(out_path)], capsys)
-    assert code == cli.EXIT_OK, err
+    assert code == clicommon.EXIT_OK, err
     assert "warning: HOSTED_ENGINE_CONFIG/site_owner: not a hosted-engine.conf key" in err
     assert "HOSTED_ENGINE_CONFIG/site_owner=str:ops" in out_path.read_text()

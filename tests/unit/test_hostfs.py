@@ -267,6 +267,17 @@ def test_lock_in_a_missing_directory_names_the_path(tmp_path):
     with pytest.raises(hostfs.HostFileError) as caught:
         hostfs.HostLock(path).acquire()
     assert path in str(caught.value)
+    # The OSError behind it stays out of otopi's traceback: the message says it all.
+    assert caught.value.__suppress_context__ is True
+
+
+@pytest.mark.parametrize("owner, group", [("no-such-vdsm", MY_GROUP), (ME, "no-such-kvm")],
+                         ids=["user", "group"])
+def test_missing_account_names_it_without_the_lookup_error(owner, group):
+    with pytest.raises(hostfs.HostFileError) as caught:
+        hostfs.resolve_account(owner, group)
+    assert "'no-such-" in str(caught.value) and "does not exist" in str(caught.value)
+    assert caught.value.__suppress_context__ is True
 
 
 @pytest.fixture

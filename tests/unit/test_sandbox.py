@@ -58,7 +58,8 @@ def test_deploy_in_a_sandbox_writes_below_it_and_says_what_a_host_would_see(tmp_
     assert lines[3].startswith("Owners: not applied")
     for expected in (
             "packages    ovirt-ha-agent is not installed: nothing to stop [fake services]",
-            "packages    install or update ovirt-hosted-engine-setup [fake packager",
+            # `host deploy` installs what is missing, updates nothing (installMissingOnly)
+            "packages    install ovirt-hosted-engine-setup [fake packager",
             "transaction wrote {} (".format(box / CONF),
             "mode 0440, owner vdsm:kvm on a host; not applied here",
             "transaction restorecon -r {} [fake command: not run".format(
@@ -85,10 +86,12 @@ def test_remove_in_the_sandbox_undoes_the_deploy_and_blanks_the_password(tmp_pat
     assert tree(box) == sorted([CONF + ".undeployed", HA_CONF, "run/ovirt-he-deploy.lock",
                                 "sandbox-state.json"])
     assert b"\npassword=\n" in (box / (CONF + ".undeployed")).read_bytes()
-    assert out.index("misc        stop ovirt-ha-agent") < out.index(
-        "misc        hosted-engine --clean-metadata --host-id=3 [fake command: not run") < \
-        out.index("misc        stop ovirt-ha-broker") < out.index("transaction kept")
-    assert "closeup     disable ovirt-ha-agent" in out
+    # All in closeup, once VDSM runs again: the cleanup needs the conf in place.
+    assert out.index("closeup     stop ovirt-ha-agent") < out.index(
+        "closeup     hosted-engine --clean-metadata --host-id=3 [fake command: not run") < \
+        out.index("closeup     stop ovirt-ha-broker") < out.index("transaction kept") < \
+        out.index("closeup     disable ovirt-ha-agent")
+    assert "misc  " not in out
     assert PASSWORD not in out + err
     state = json.loads((box / sandbox.STATE_FILE).read_text())
     assert state["services"]["ovirt-ha-agent"] == {"enabled": False, "running": False}
