@@ -1,6 +1,7 @@
 """`ovirt-he-deploy host deploy|remove`: run the real otopi with this plugin group on a host."""
 
 import argparse
+import contextlib
 import os
 import re
 import shlex
@@ -8,7 +9,8 @@ import shutil
 import stat
 import subprocess
 import sys
-from typing import IO, TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
+import tempfile
+from typing import IO, TYPE_CHECKING, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import envkeys, installed, keynames, otopiconf, validation
 from .clicommon import EXIT_FAILED, EXIT_OK
@@ -29,6 +31,9 @@ _PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 # otopi's note "Log file: PATH"; the human dialect wraps it after the colon when it is long.
 _LOG_FILE_LINE = re.compile(r"Log file:(?:\s+(?P<path>\S.*?))?\s*$")
 _ERROR_PREFIXES = ("[ ERROR ] ", "***L:ERROR ")
+# `host deploy -`: the unit comes on standard input (the engine hook pipes it, so it is never
+# a file on the engine nor copied to the host as one).
+STDIN_UNIT = "-"
 
 
 class HostCommandError(RuntimeError):
@@ -276,7 +281,33 @@ def _sandbox(args: argparse.Namespace, command: str) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _unit_from_stdin() -> Iterator[str]:
+    """The unit read from standard input, in a file only its owner can read (otopi reads its
+    config from a file), removed when the command ends, whatever happened."""
+    text = sys.stdin.read()
+    descriptor, path = tempfile.mkstemp(prefix=LOG_PREFIX + "-unit.", suffix=".conf")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        yield path
+    finally:
+        os.unlink(path)
+
+
 def cmd_host(args: argparse.Namespace) -> int:
+    if getattr(args, "unit", None) == STDIN_UNIT:
+        if args.dry_run:
+            args.usage_error("UNIT - (standard input) is removed when the command ends, so "
+                             "--dry-run's command line could not use it; give the unit as a "
+                             "file.")
+        with _unit_from_stdin() as path:
+            args.unit = path
+            return _cmd_host(args)
+    return _cmd_host(args)
+
+
+def _cmd_host(args: argparse.Namespace) -> int:
     command = "ovirt-he-deploy host " + args.host_command
     if args.sandbox is not None:
         return _sandbox(args, command)
@@ -334,7 +365,9 @@ def add_parser(commands: "SubParsers", name: str, help_text: str) -> None:
                     "itself only warns about a missing config file and does nothing), then "
                     "run otopi with it as CORE/configFileAppend.")
     deploy.add_argument("unit", metavar="UNIT",
-                        help="deploy unit (otopi config file, e.g. from `answer-file`)")
+                        help="deploy unit (otopi config file, e.g. from `answer-file`); - "
+                             "reads it from standard input (kept in a private temp file for "
+                             "the run, removed after)")
     deploy.add_argument("--clear-local-maintenance", action="store_true",
                         help="clear local_maintenance in ha.conf on success even when it was "
                              "on before the run (by default it is kept: the engine clears it "

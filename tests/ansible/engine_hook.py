@@ -28,14 +28,14 @@ HOST_CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_host_c
 GENERATIONS = ("4.5", "4.4.3", "4.4.0")
 
 
+# The installed command; it records each call's first words and its unit argument (host
+# deploy's UNIT, answer-file's -o), so a test can tell where the unit went.
 COMMAND = """#!/bin/sh
-PYTHONPATH={src}${{PYTHONPATH:+:$PYTHONPATH}} {python} -m ovirt_he_deploy "$@"
-status=$?
 case "$1 $2" in
-    "host deploy") stat -c 'host %a' "$3" >> {modes} ;;
-    "answer-file "*) eval "out=\\${{$#}}"; stat -c 'engine %a' "$out" >> {modes} ;;
+    "host deploy") echo "host deploy $3" >> {calls} ;;
+    "answer-file "*) eval "out=\\${{$#}}"; echo "answer-file -o $out" >> {calls} ;;
 esac
-exit $status
+PYTHONPATH={src}${{PYTHONPATH:+:$PYTHONPATH}} exec {python} -m ovirt_he_deploy "$@"
 """
 
 
@@ -109,11 +109,9 @@ class EngineHook:
         # The one line README tells the admin to put there, pointing at the source tree.
         with open(self.post_tasks, "w") as stream:
             stream.write("- import_tasks: {}\n".format(TASKS_FILE))
-        # The installed command, plus a record of the unit files' modes (engine: the -o
-        # file answer-file wrote; host: the unit host deploy read).
-        self.unit_modes = os.path.join(self.engine_dir, "unit-modes")
+        self.command_calls = os.path.join(self.engine_dir, "command-calls")
         self.command = _executable(os.path.join(bin_dir, "ovirt-he-deploy"), COMMAND.format(
-            src=SRC, python=sys.executable, modes=self.unit_modes))
+            src=SRC, python=sys.executable, calls=self.command_calls))
         self.env = dict(os.environ)
         if real_otopi is None:
             self.otopi = _executable(os.path.join(bin_dir, "otopi"), (
@@ -202,11 +200,11 @@ class EngineHook:
             universal_newlines=True, env=self.env, cwd=self.root, timeout=300)
         return PlayResult(process.returncode, process.stdout)
 
-    def modes(self) -> List[str]:
-        """'engine 600', 'host 600': the unit files' modes when the commands used them."""
-        if not os.path.exists(self.unit_modes):
+    def unit_arguments(self) -> List[str]:
+        """'answer-file -o OUT', 'host deploy UNIT': how the commands were given the unit."""
+        if not os.path.exists(self.command_calls):
             return []
-        with open(self.unit_modes) as stream:
+        with open(self.command_calls) as stream:
             return stream.read().splitlines()
 
     def group_calls(self) -> List[str]:

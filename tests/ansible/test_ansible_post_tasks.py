@@ -125,7 +125,9 @@ def test_deploy_completes_the_engines_deploy_without_repeating_it(lifecycle):
     assert "Hosted Engine: checked: the engine had deployed it" in shot.result.output
     assert starts["deploy"] == []
     assert starts["deploy engine"].count("engine restart ovirt-ha-agent") == 1
-    assert engine.modes()[:2] == ["engine 600", "host 600"]
+    # The unit is never a file on the engine nor copied to the host: answer-file prints it,
+    # `host deploy -` reads it on standard input.
+    assert engine.unit_arguments()[:2] == ["answer-file -o -", "host deploy -"]
     for name in HA_SERVICES:
         assert shot.services[name]["enabled"] and shot.services[name]["running"], name
     # The hook's own tasks changed nothing on the host.
@@ -167,9 +169,47 @@ def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_st
         assert not shot.services[name]["enabled"], name
         assert not shot.services[name]["running"], name
     assert not [name for name in shot.files if ".previous" in name or ".undeployed" in name]
-    assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in shot.result.output
+    # The engine's role deleted the conf, so the group could not run the agent's cleanup
+    # (`hosted-engine` refuses: "You must run deploy first"): the hook says the manual step.
+    assert engine.host.commands() == []
+    text = " ".join(shot.result.output.split())
+    assert "The engine's role had deleted hosted-engine.conf first, so this host's slot " \
+        "(host_id 3)" in text
+    assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text
     assert "Free this host's slot in the shared Hosted Engine metadata" in shot.result.output
     assert_clean(engine, shot, holders=[])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("agent_says,freed", [
+    ("INFO:{}:Cleaning the metadata block!", True),
+    ("INFO:{}:Metadata for current host missing.", False),
+], ids=["freed", "missing"])
+def test_undeploy_with_the_conf_in_place_says_the_metadata_step_only_when_not_freed(
+        backend, agent_says, freed, tmp_path):
+    # A play whose Hosted Engine role left the conf (the group's own remove then runs the
+    # agent's cleanup): the hook's step appears only when the agent did not say it cleaned.
+    engine = make_engine(backend, str(tmp_path))
+    assert engine.run("deploy", host_id=3).returncode == 0
+    agent = "ovirt_hosted_engine_ha.agent.hosted_engine.HostedEngine"
+    with open(os.path.join(engine.host.root, "hosted-engine.output"), "w") as stream:
+        stream.write(agent_says.format(agent) + "\n")
+    result = engine.run("undeploy", host_id=3, engine_role=False)
+    assert result.returncode == 0, result.output[-5000:]
+    assert [call["argv"] for call in engine.host.commands()] == [
+        ["--clean-metadata", "--host-id=3"]]
+    text = " ".join(result.output.split())
+    assert ("freed this host's slot (host_id 3)" in text) == freed
+    assert ("hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text) == (not freed)
+    assert "The engine's role had deleted" not in text
+    shot = snapshot(engine, result)
+    assert not [name for name in shot.files if name.endswith(".previous")]
+    conf = os.path.relpath(engine.host.conf, engine.host.root)
+    assert shot.files[conf + ".undeployed"] is not None
+    # The kept copy has the CHAP password blanked (its user name stays); nothing holds it.
+    assert engine.files_holding(he_host.SECRET_PASSWORD) == []
+    assert_clean(engine, shot, holders=[os.path.relpath(engine.host.conf, engine.root)
+                                        + ".undeployed"])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -1,5 +1,6 @@
 """`ovirt-he-deploy host deploy|remove`: the otopi command line, and running it."""
 
+import io
 import json
 import os
 import shlex
@@ -7,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 
 import he_host
@@ -30,8 +32,14 @@ GROUP_WORDS = ["APPEND:BASE/pluginPath=str:" + PLUGINS,
 # first one it waits for a line on stdin when FAKE_OTOPI_WAIT is set), then exits.
 FAKE_OTOPI = r'''#!{python}
 import json, os, signal, sys
+units = {{}}
+for word in " ".join(sys.argv[1:]).split():
+    if word.startswith("CORE/configFileAppend=str:"):
+        path = word.split(":", 1)[1]
+        units[path] = [oct(os.stat(path).st_mode & 0o777), open(path).read()]
 with open(os.environ["FAKE_OTOPI_RECORD"], "w") as stream:
-    json.dump({{"argv": sys.argv[1:], "pythonpath": os.environ.get("PYTHONPATH")}}, stream)
+    json.dump({{"argv": sys.argv[1:], "pythonpath": os.environ.get("PYTHONPATH"),
+               "units": units}}, stream)
 for number, line in enumerate(os.environ.get("FAKE_OTOPI_LINES", "").split("|")):
     if number == 1 and os.environ.get("FAKE_OTOPI_WAIT"):
         sys.stdout.write("got " + sys.stdin.readline())
@@ -204,6 +212,56 @@ def test_a_missing_unit_is_named(tmp_path, fake_otopi, capsys):
     code, out, err = run(["host", "deploy", str(tmp_path / "nope.conf"), "--otopi", otopi],
                          capsys)
     assert code == 1 and "cannot read" in err and "nope.conf" in err
+
+
+@pytest.fixture
+def unit_on_stdin(tmp_path, monkeypatch):
+    """Standard input for `host deploy -`, and an empty temp dir for its private copy."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def give(text):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    return give, temp
+
+
+def test_a_unit_on_standard_input_is_a_private_file_for_the_run_only(
+        fake_otopi, unit_on_stdin, capsys):
+    otopi, record = fake_otopi
+    give, temp = unit_on_stdin
+    text = open(ISCSI).read()
+    give(text)
+    code, out, err = run(["host", "deploy", "-", "--otopi", otopi], capsys)
+    assert code == 0, err
+    units = json.loads(record.read_text())["units"]
+    assert list(units.values()) == [[oct(0o600), text]]
+    assert os.path.dirname(list(units)[0]) == str(temp)
+    assert os.listdir(str(temp)) == []
+    he_host.assert_no_secret(out, err)
+
+
+def test_an_invalid_unit_on_standard_input_is_refused_and_removed(
+        fake_otopi, unit_on_stdin, capsys):
+    otopi, record = fake_otopi
+    give, temp = unit_on_stdin
+    give("".join(line for line in open(ISCSI) if "sdUUID" not in line))
+    code, out, err = run(["host", "deploy", "-", "--otopi", otopi], capsys)
+    assert code == 1 and "HOSTED_ENGINE_CONFIG/sdUUID" in err
+    assert not record.exists()
+    assert os.listdir(str(temp)) == []
+
+
+def test_a_dry_run_of_a_unit_on_standard_input_is_a_usage_error(
+        fake_otopi, unit_on_stdin, capsys):
+    otopi, record = fake_otopi
+    give, temp = unit_on_stdin
+    give(open(NFS).read())
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["host", "deploy", "-", "--dry-run", "--otopi", otopi])
+    assert caught.value.code == 2
+    assert "give the unit as a file" in capsys.readouterr().err
+    assert not record.exists() and os.listdir(str(temp)) == []
 
 
 def test_a_readable_unit_with_the_password_gets_a_note(tmp_path, fake_otopi, capsys):
