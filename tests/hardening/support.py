@@ -212,3 +212,18 @@ def cli(*argv: str, python: Optional[str] = None) -> subprocess.CompletedProcess
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, env=env, timeout=60)
 
+
+def rerun_keeps_maintenance_until_cleared(host: Host, unit: str, *more: str):
+    """A deploy after one that failed or was killed: the local maintenance that run set is
+    on before this one, and cannot be told from the engine's or an admin's, so the rerun
+    keeps it and says so (the engine clears it when it activates the host); one with
+    clearLocalMaintenance clears it, as ovirt-host-deploy did. Returns the first rerun."""
+    rerun = host.run(unit, *more)
+    assert rerun.exit_code == 0, rerun.stdout[-3000:]
+    assert host.ha_values()["local_maintenance"] == "True"
+    assert "was in local maintenance before this run" in rerun.stdout
+    cleared = host.run(unit, "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True", *more)
+    assert cleared.exit_code == 0, cleared.stdout[-3000:]
+    assert host.ha_values() == {"local_maintenance": "False",
+                                "local_maintenance_manual": "False"}
+    return rerun

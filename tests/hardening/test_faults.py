@@ -16,6 +16,7 @@ from .support import (
     example,
     failed_stage,
     host_state,
+    rerun_keeps_maintenance_until_cleared,
     temp_files,
     write,
 )
@@ -55,8 +56,7 @@ def test_conf_directory_not_writable(deployed, monkeypatch):
     result = host.run(ISCSI)
     monkeypatch.undo()
     assert_clean_write_failure(result, host, "Permission denied")
-    assert host.run(ISCSI).exit_code == 0
-    assert host.ha_values()["local_maintenance"] == "False"
+    rerun_keeps_maintenance_until_cleared(host, ISCSI)
 
 
 def _fail_writes_in(monkeypatch, directory, skip=0):
@@ -232,10 +232,7 @@ def test_service_failure_on_an_iscsi_host(deployed, fault, service, after):
     assert stat.S_IMODE(os.stat(host.conf).st_mode) == 0o440
     assert stat.S_IMODE(os.stat(host.conf + ".previous").st_mode) == 0o440
     assert_no_secret_in_run(result, host)
-    rerun = host.run(ISCSI)
-    assert rerun.exit_code == 0
-    assert host.ha_values() == {"local_maintenance": "False",
-                                "local_maintenance_manual": "False"}
+    rerun = rerun_keeps_maintenance_until_cleared(host, ISCSI)
     assert temp_files(host) == []
     assert_no_secret_in_run(rerun, host)
 
@@ -251,6 +248,4 @@ def test_package_failure_on_an_iscsi_host(deployed):
     assert host.ha_values()["local_maintenance"] == "True"
     assert not [call for call in result.calls if call.startswith("closeup")]
     assert_no_secret_in_run(result, host)
-    rerun = host.run(ISCSI)
-    assert rerun.exit_code == 0
-    assert host.ha_values()["local_maintenance"] == "False"
+    rerun_keeps_maintenance_until_cleared(host, ISCSI)

@@ -63,6 +63,11 @@ def test_sigkill_leaves_old_or_new_conf_and_a_rerun_converges(deployed, point, h
     assert host.read(host.conf) == new
     assert host.read(host.conf + ".previous") == OLD_CONF
     assert temp_files(host) == [], "the rerun removes what the killed run staged"
+    if host.ha_values()["local_maintenance"] == "True":
+        # Killed after the packages stage set it: the rerun keeps it (set before it);
+        # clearLocalMaintenance clears it.
+        assert "was in local maintenance before this run" in rerun.stdout
+        assert host.run(ISCSI, "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True").exit_code == 0
     assert host.ha_values() == {"local_maintenance": "False",
                                 "local_maintenance_manual": "False"}
     assert_no_secret_left(host, rerun.stdout)
