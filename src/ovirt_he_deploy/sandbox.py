@@ -11,7 +11,7 @@ package calls as the group run by otopi on a fake host).
 
 import json
 import os
-from typing import Any, Callable, Dict, List, TextIO, Tuple
+from typing import Any, Callable, Dict, Generic, List, TextIO, Tuple, TypeVar
 
 from . import envkeys, haconf, hostfacts, hostfs, plan, rootdir, safety, servicewait
 from .unit import ValidUnit
@@ -354,15 +354,26 @@ class _Element:
         pass
 
 
-class _Write(_Element):
-    def __init__(self, run: Run, staged: hostfs.StagedWrite):
+_S = TypeVar("_S", hostfs.StagedWrite, hostfs.StagedRemoval, hostfs.StagedAttributes)
+
+
+class _Staged(_Element, Generic[_S]):
+    """A library staged change, as the group's StagedElement runs it: prepared, then
+    committed only when it changes something, or aborted."""
+
+    def __init__(self, run: Run, staged: _S):
         super().__init__(run)
-        self.staged = staged
+        self.staged: _S = staged
         self.changed = False
 
     def prepare(self) -> None:
         self.changed = self.staged.prepare()
 
+    def abort(self) -> None:
+        self.staged.abort()
+
+
+class _Write(_Staged[hostfs.StagedWrite]):
     def commit(self) -> None:
         write = self.staged.write
         if not self.changed:
@@ -384,19 +395,8 @@ class _Write(_Element):
         self.run.placed(self.staged.committed)
         self.run.changes.append(self.staged.describe())
 
-    def abort(self) -> None:
-        self.staged.abort()
 
-
-class _Removal(_Element):
-    def __init__(self, run: Run, staged: hostfs.StagedRemoval):
-        super().__init__(run)
-        self.staged = staged
-        self.changed = False
-
-    def prepare(self) -> None:
-        self.changed = self.staged.prepare()
-
+class _Removal(_Staged[hostfs.StagedRemoval]):
     def commit(self) -> None:
         removal = self.staged.removal
         if not self.changed:
@@ -414,9 +414,6 @@ class _Removal(_Element):
         for path in gone:
             self.run.say("transaction", "removed {}".format(path))
         self.run.placed(self.staged.committed)
-
-    def abort(self) -> None:
-        self.staged.abort()
 
 
 class _Maintenance(_Element):
@@ -446,15 +443,7 @@ class _Maintenance(_Element):
         haconf.set_local_maintenance(self.change, self.run.chown)
 
 
-class _Attributes(_Element):
-    def __init__(self, run: Run, staged: hostfs.StagedAttributes):
-        super().__init__(run)
-        self.staged = staged
-        self.changed = False
-
-    def prepare(self) -> None:
-        self.changed = self.staged.prepare()
-
+class _Attributes(_Staged[hostfs.StagedAttributes]):
     def commit(self) -> None:
         path = self.staged.attributes.path
         if not self.changed:
