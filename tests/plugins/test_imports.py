@@ -29,9 +29,10 @@ OTOPI_TREE_ENV = "OTOPI_TREE"
 GROUP_MODULES = "otopi.plugins.ovirt_he_deploy"
 PROBE_MODULES = "otopi.plugins.he_test_probes"
 
-# What a run needs to see its action: the key's name and values. Everything these modules
-# import is allowed too (measured in a bare interpreter).
-NONE_NEEDS = ("ovirt_he_deploy.envkeys",)
+# What a run needs to see its action: the key's name and values, and that no config file
+# sets a key of ours twice (each Python reads such a file another way, the action
+# included). Everything these modules import is allowed too (measured in a bare interpreter).
+NONE_NEEDS = ("ovirt_he_deploy.envkeys", "ovirt_he_deploy.configrepeats")
 # Named so a failure says what went wrong; the allowance above already excludes them.
 NOT_FOR_NONE = (
     "jinja2", "markupsafe", "ovirt_he_deploy.validation", "ovirt_he_deploy.hostfs",

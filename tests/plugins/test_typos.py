@@ -3,6 +3,7 @@ naming the key and the key meant, whatever the action (a misspelt action leaves 
 keys that are not ours never fail a host install; unknown far keys deploy with a warning."""
 
 import os
+import sys
 
 import pytest
 from he_host import assert_no_secret, example, typed, unit_environment
@@ -142,3 +143,30 @@ def test_a_secret_under_a_misspelt_name_is_refused_and_never_logged(old, new, na
     result = host.run(path)
     # assert_refused also scans stdout, the log and stderr for the password and user.
     assert_refused(result, host, before, named)
+
+
+@pytest.mark.parametrize("extra", [
+    pytest.param("HOSTED_ENGINE/action=str:none", id="the-action"),
+    pytest.param("HOSTED_ENGINE_CONFIG/host_id=str:5", id="a-conf-key"),
+])
+def test_a_key_set_twice_fails_the_run_in_init_on_every_python(host, units, extra):
+    # Each Python's configparser reads such a file another way: 2.7 (otopi 1.8) keeps the
+    # last value, so a repeated action none would silently do nothing; 3.6-3.12 stop and
+    # otopi fails its init; 3.13 keeps the first value and drops the rest of the file. The
+    # group refuses it where otopi read it.
+    before = state(host)
+    lines = nfs_lines()
+    key = extra.split("=")[0]
+    first = 2 + [line.split("=")[0] for line in lines].index(key)
+    result = host.run(unit_file(units, lines + [extra]))
+    assert result.exit_code == 1, result.stdout[-3000:]
+    assert "Failed to execute stage 'Initializing'" in result.stdout
+    otopi_read_it = sys.version_info[0] == 2 or sys.version_info >= (3, 13)
+    if otopi_read_it:
+        assert ("sets {} twice in section [environment:default] (lines {} and {})".format(
+            key, first, len(lines) + 2) in result.stdout), result.stdout[-3000:]
+        assert "Fix: keep one line for {}.".format(key) in result.stdout
+    assert state(host) == before
+    assert host.read(host.conf) is None
+    assert not host.read(host.lock)
+    assert not [call for call in result.calls if not call.startswith("init")]

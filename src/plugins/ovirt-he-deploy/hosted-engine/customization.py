@@ -1,8 +1,9 @@
 """Boot, init, setup and validation: secrets filtered, defaults set, the unit checked and planned.
 
-Only envkeys is imported up front: with action none (the engine's default for every host)
-the group must cost nothing, so the rest of the library is imported by the events that
-need it.
+Only envkeys is imported up front, and configrepeats in STAGE_INIT (a key of ours set twice
+in a config file makes the action itself depend on the Python): with action none (the
+engine's default for every host) the group must cost nothing, so the rest of the library is
+imported by the events that need it.
 """
 
 import re
@@ -99,6 +100,20 @@ class Plugin(plugin.PluginBase):
         self._secrets_as_text()
         if envkeys.maybe_secret_lookalike(self.environment):
             self._filter_secret_lookalikes()
+        self._refuse_repeats()
+
+    def _refuse_repeats(self):
+        # A key of ours set twice in one config file gives each Python another unit (even
+        # another action): refused on all of them, before anything reads the action.
+        from ovirt_he_deploy import configrepeats
+
+        for path in configrepeats.config_files(
+                self.environment.get(otopicons.CoreEnv.CONFIG_FILE_NAME),
+                self.environment.get(otopicons.CoreEnv.CONFIG_FILE_APPEND),
+                self.resolveFile):
+            repeats = configrepeats.file_repeats(path)
+            if repeats:
+                raise RuntimeError(repeats[0].message())
 
     def _filter_secret_lookalikes(self):
         # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
