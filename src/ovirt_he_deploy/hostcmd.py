@@ -34,6 +34,7 @@ _ERROR_PREFIXES = ("[ ERROR ] ", "***L:ERROR ")
 # `host deploy -`: the unit comes on standard input (the engine hook pipes it, so it is never
 # a file on the engine nor copied to the host as one).
 STDIN_UNIT = "-"
+STDIN_LABEL = "the unit on standard input"
 
 
 class HostCommandError(RuntimeError):
@@ -209,21 +210,26 @@ def failure_lines(command: str, code: int, outcome: Outcome) -> List[str]:
     return lines
 
 
-def _check_unit(path: str) -> ValidUnit:
+def _check_unit(path: str, label: Optional[str] = None) -> ValidUnit:
     """The unit must be a valid deploy unit; the group checks it again, but a usage slip
-    (a remove unit, a typo'd file) is clearer here than as an otopi stage failure."""
+    (a remove unit, a typo'd file) is clearer here than as an otopi stage failure. label
+    names the unit in messages where path is only the run's private copy (`host deploy -`)."""
+    shown = label or path
     try:
-        unit = validation.check(otopiconf.load_unit(path))
+        with open(path, "rb") as stream:
+            data = stream.read()
+        unit = validation.check(otopiconf.unit_from_bytes(data, shown))
     except OSError as error:
         raise HostCommandError("cannot read {}: {}".format(
-            path, error.strerror or error)) from None
+            shown, error.strerror or error)) from None
     except InvalidUnit as error:
         raise HostCommandError(str(error)) from None
     if unit.action != envkeys.ACTION_DEPLOY:
         raise HostCommandError(
             "{} asks for {}={}; `host deploy` needs a deploy unit (use `host remove` to "
-            "remove Hosted Engine).".format(path, envkeys.ACTION.name, unit.action))
-    if unit.get("password") and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            "remove Hosted Engine).".format(shown, envkeys.ACTION.name, unit.action))
+    if label is None and unit.get("password") and \
+            os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         print("note: {} holds the iSCSI CHAP password and other users can read it; "
               "chmod 0600 it.".format(path), file=sys.stderr)
     return unit
@@ -231,7 +237,7 @@ def _check_unit(path: str) -> ValidUnit:
 
 def _otopi_run(args: argparse.Namespace) -> OtopiRun:
     if args.host_command == "deploy":
-        _check_unit(args.unit)
+        _check_unit(args.unit, getattr(args, "unit_label", None))
         action = deploy_statements(args.unit, args.clear_local_maintenance)
     else:
         action = remove_statements()
@@ -262,7 +268,7 @@ def _sandbox(args: argparse.Namespace, command: str) -> int:
     command += " --sandbox"
     try:
         if args.host_command == "deploy":
-            unit = _check_unit(args.unit)
+            unit = _check_unit(args.unit, getattr(args, "unit_label", None))
         else:
             unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
         # As `host deploy` runs the group: install what is missing, update nothing.
@@ -303,6 +309,7 @@ def cmd_host(args: argparse.Namespace) -> int:
                              "file.")
         with _unit_from_stdin() as path:
             args.unit = path
+            args.unit_label = STDIN_LABEL
             return _cmd_host(args)
     return _cmd_host(args)
 

@@ -252,6 +252,25 @@ def test_an_invalid_unit_on_standard_input_is_refused_and_removed(
     assert os.listdir(str(temp)) == []
 
 
+def test_a_refused_unit_on_standard_input_is_named_so_not_by_its_private_copy(
+        fake_otopi, unit_on_stdin, capsys):
+    otopi, record = fake_otopi
+    give, temp = unit_on_stdin
+    give(open(NFS).read().replace("HOSTED_ENGINE/action=str:deploy",
+                                  "HOSTED_ENGINE/action=str:remove"))
+    code, out, err = run(["host", "deploy", "-", "--otopi", otopi], capsys)
+    assert code == 1
+    assert "the unit on standard input asks for HOSTED_ENGINE/action=remove" in err
+    assert str(temp) not in err and "-unit." not in err
+    give("[environment:default]\nHOSTED_ENGINE/action=str:deploy\n"
+         "HOSTED_ENGINE/action=str:none\n")
+    code, out, err = run(["host", "deploy", "-", "--otopi", otopi], capsys)
+    assert code == 1
+    assert "of the unit on standard input (line 3)" in err, err
+    assert str(temp) not in err
+    assert not record.exists() and os.listdir(str(temp)) == []
+
+
 def test_a_dry_run_of_a_unit_on_standard_input_is_a_usage_error(
         fake_otopi, unit_on_stdin, capsys):
     otopi, record = fake_otopi
