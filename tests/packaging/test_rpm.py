@@ -390,6 +390,8 @@ def test_el7_package_is_noarch_for_python_2_7(el7_package):
     fields = info(el7_package)
     assert (fields["Name"], fields["Version"], fields["Architecture"]) == (
         MAIN, __version__, "noarch")
+    # No CLI in the EL7 build: its summary does not promise one.
+    assert "CLI" not in fields["Summary"] and "otopi plugins" in fields["Summary"]
 
 
 def test_el7_package_ships_the_host_side_for_python_2_7_and_nothing_else(el7_package):
@@ -462,7 +464,8 @@ LOAD_THE_GROUP = """
 import imp, importlib, json, sys
 group = sys.argv[1]
 imp.load_module("he_group", None, group, ("", "", imp.PKG_DIRECTORY))
-for name in sys.modules["he_group.customization"].RUN_MODULES:
+customization = sys.modules["he_group.customization"]
+for name in customization.INIT_MODULES + customization.RUN_MODULES:
     importlib.import_module(name)
 print(json.dumps(dict((name, module.__file__) for name, module in sys.modules.items()
                       if module is not None and name.split(".")[0] == "ovirt_he_deploy")))

@@ -21,6 +21,8 @@ RUN_MODULES = tuple("ovirt_he_deploy." + name for name in (
     "conflicts", "haconf", "hostfacts", "hostfs", "metadata", "plan", "render",
     "servicewait", "unit", "validation"))
 DEPLOY_MODULES = ("jinja2",)
+# What every run imports in STAGE_INIT, action none included (_refuse_repeats).
+INIT_MODULES = ("ovirt_he_deploy.configrepeats",)
 
 
 def _import_run_modules(action):
