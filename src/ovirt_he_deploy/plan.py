@@ -286,6 +286,26 @@ def maintenance_change(settings, facts):
     )
 
 
+def leaving_maintenance(settings, facts):
+    # type: (HostSettings, HostFacts) -> Optional[MaintenanceChange]
+    """A host that leaves Hosted Engine takes no local maintenance flag with it.
+
+    After a remove no agent reads ha.conf, and nobody clears a flag there any more: the
+    engine clears local maintenance only on Hosted Engine hosts. Left True, the flag would
+    outlive the host's Hosted Engine life and keep it out of HA when it is added again. A
+    4.4+ engine's role writes hosted-engine.conf before the hook runs, so the hook cannot
+    tell a re-added host from a reinstalled one by the conf: the flags must be gone before.
+    Cleared once the services are stopped and disabled; None when neither flag is set.
+    """
+    flags = tuple((key, "False") for key, on in (
+        (LOCAL_MAINTENANCE, facts.local_maintenance),
+        (LOCAL_MAINTENANCE_MANUAL, facts.manual_maintenance)) if on)
+    if not flags:
+        return None
+    return MaintenanceChange(path=settings.ha_conf_file, on_commit=flags, on_abort=(),
+                             owner=settings.conf_owner, group=settings.conf_group)
+
+
 def keeps_local_maintenance(settings, facts):
     # type: (HostSettings, HostFacts) -> bool
     """A deploy that succeeds leaves the local maintenance that was on before the run."""
@@ -344,7 +364,8 @@ def build(unit, settings, facts=None):
         )
         return Plan(action=unit.action, removals=(removal,), stop_before_commit=STOP_ORDER,
                     clean_metadata_host_id=facts.conf_host_id if facts.conf_exists else None,
-                    disable=STOP_ORDER, facts=facts)
+                    disable=STOP_ORDER, maintenance=leaving_maintenance(settings, facts),
+                    facts=facts)
     return Plan(action=unit.action, facts=facts)
 
 
@@ -409,7 +430,7 @@ def describe(plan):
             write.path, len(write.content), write.owner, write.group, write.mode, kept)
             + "".join(", {} removed if present".format(path)
                       for path in write.remove_on_commit))
-    if plan.maintenance:
+    if plan.maintenance and plan.action == envkeys.ACTION_DEPLOY:
         change = plan.maintenance
         if facts.ha_state_dir_exists:
             add("in {}: {} when the deploy commits; {} if it is aborted".format(
@@ -451,6 +472,10 @@ def describe(plan):
         add("wait until {} are running".format(", ".join(plan.must_run)))
     if plan.disable:
         add("disable {}".format(", ".join(plan.disable)))
+        if plan.maintenance and plan.action == envkeys.ACTION_REMOVE:
+            add("then in {}: set {} (this host leaves Hosted Engine: a flag left True would "
+                "keep it out of HA if it is added again)".format(
+                    plan.maintenance.path, _pairs(plan.maintenance.on_commit)))
     return "\n".join(lines) + "\n"
 
 

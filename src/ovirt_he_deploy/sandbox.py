@@ -326,6 +326,11 @@ class Run:
         for service in the_plan.disable:
             if self.host.exists(service):
                 self.host.startup("closeup", service, False)
+        change = the_plan.maintenance
+        if change is not None and haconf.apply_maintenance(change, change.on_commit,
+                                                           self.chown):
+            self.say("closeup", "{}: set {}: this host leaves Hosted Engine".format(
+                change.path, ", ".join("{}={}".format(*pair) for pair in change.on_commit)))
 
     def placed(self, paths: List[str]) -> None:
         """A file of ours was put in place: the group restores its SELinux context."""

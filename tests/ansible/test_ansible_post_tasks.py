@@ -100,12 +100,14 @@ def assert_clean(engine: EngineHook, shot: Snapshot, holders: List[str]) -> None
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def lifecycle(request, tmp_path_factory):
-    """deploy, the whole play again, undeploy: one engine, one host, three plays; the
-    engine's role (its 4.5.0.2+ stand-in) runs before the hook every time."""
+    """deploy, the whole play again, undeploy, deploy again (the host added back): one
+    engine, one host, four plays; the engine's role (its 4.5.0.2+ stand-in) runs before the
+    hook every time."""
     engine = make_engine(request.param, str(tmp_path_factory.mktemp(request.param)))
     shots = {}
     starts = {}
-    for stage, action in (("deploy", "deploy"), ("rerun", "deploy"), ("undeploy", "undeploy")):
+    for stage, action in (("deploy", "deploy"), ("rerun", "deploy"), ("undeploy", "undeploy"),
+                          ("re-add", "deploy")):
         shots[stage] = snapshot(engine, engine.run(action, host_id=3))
         starts[stage] = group_starts(engine)
         starts[stage + " engine"] = engine.engine_calls()
@@ -137,7 +139,10 @@ def test_deploy_completes_the_engines_deploy_without_repeating_it(lifecycle):
 
 def test_deploy_keeps_the_local_maintenance_it_found_and_says_how_to_clear_it(lifecycle):
     engine, shots, _starts = lifecycle
-    # make_host's ha.conf says local_maintenance=True: the engine's, kept.
+    # make_host's ha.conf says local_maintenance=True: the engine's role wrote the conf
+    # before the hook, so the group cannot tell the engine's flag from one of an earlier life
+    # of the host: kept, with the command that clears it. (A host that left through our
+    # remove has none: test_undeploy_clears_both_maintenance_flags_...)
     assert shots["deploy"].files[os.path.relpath(engine.host.ha_conf, engine.host.root)] == \
         b"local_maintenance=True\nlocal_maintenance_manual=True\n"
     assert "hosted-engine --set-maintenance --mode=none" in shots["deploy"].result.output
@@ -178,6 +183,23 @@ def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_st
     assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text
     assert "Free this host's slot in the shared Hosted Engine metadata" in shot.result.output
     assert_clean(engine, shot, holders=[])
+
+
+def test_undeploy_clears_both_maintenance_flags_so_a_re_added_host_starts_clean(lifecycle):
+    engine, shots, _starts = lifecycle
+    ha_conf = os.path.relpath(engine.host.ha_conf, engine.host.root)
+    # The host leaves Hosted Engine: nobody would clear a flag left in ha.conf, and the
+    # engine's role writes the conf before the hook when the host is added again, so the
+    # hook could not tell those stale flags from the engine's own.
+    assert shots["undeploy"].files[ha_conf] == \
+        b"local_maintenance=False\nlocal_maintenance_manual=False\n"
+    assert "leaves Hosted Engine" in shots["undeploy"].result.output
+    re_added = shots["re-add"]
+    assert re_added.result.returncode == 0, re_added.result.output[-5000:]
+    assert re_added.files[ha_conf] == b"local_maintenance=False\nlocal_maintenance_manual=False\n"
+    assert "hosted-engine --set-maintenance --mode=none" not in re_added.result.output
+    for name in HA_SERVICES:
+        assert re_added.services[name]["enabled"] and re_added.services[name]["running"], name
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -67,3 +67,32 @@ def test_a_failed_deploy_sets_local_maintenance_in_place_too(host):
     assert result.exit_code == 1
     assert host.ha_values()["local_maintenance"] == "True"
     assert os.stat(host.ha_conf).st_ino == before
+
+
+def test_remove_clears_both_flags_so_the_host_can_come_back_clean(host):
+    assert host.run(example("nfs.conf")).exit_code == 0
+    # The engine moved the host to Maintenance, an admin had set manual maintenance.
+    write_ha(host, "# admin\nlocal_maintenance=True\nlocal_maintenance_manual=True\n")
+    before = os.stat(host.ha_conf).st_ino
+    result = host.run(None, "HOSTED_ENGINE/action=str:remove")
+    assert result.exit_code == 0, result.stdout[-3000:]
+    # No agent reads them any more and nobody would clear them: gone with the host's
+    # Hosted Engine life, in place.
+    assert host.read(host.ha_conf) == (b"# admin\nlocal_maintenance=False\n"
+                                       b"local_maintenance_manual=False\n")
+    assert os.stat(host.ha_conf).st_ino == before
+    assert "leaves Hosted Engine" in result.stdout
+    # Added back (a 4.4+ engine's role writes the conf before the group runs): nothing stale.
+    result = host.run(example("nfs.conf"))
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert host.ha_values() == {"local_maintenance": "False",
+                                "local_maintenance_manual": "False"}
+
+
+def test_remove_leaves_ha_conf_alone_when_no_flag_is_set(host):
+    assert host.run(example("nfs.conf")).exit_code == 0
+    write_ha(host, "local_maintenance=False\n")
+    result = host.run(None, "HOSTED_ENGINE/action=str:remove")
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert host.read(host.ha_conf) == b"local_maintenance=False\n"
+    assert "leaves Hosted Engine" not in result.stdout

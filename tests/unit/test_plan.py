@@ -157,6 +157,28 @@ def test_describe_remove():
         "  5. disable ovirt-ha-agent, ovirt-ha-broker\n".format(CONF))
 
 
+@pytest.mark.parametrize("local,manual,cleared", [
+    (True, True, (("local_maintenance", "False"), ("local_maintenance_manual", "False"))),
+    (True, False, (("local_maintenance", "False"),)),
+    (False, True, (("local_maintenance_manual", "False"),)),
+])
+def test_remove_clears_the_maintenance_flags_it_finds(local, manual, cleared):
+    # Stale once the host leaves Hosted Engine: the next deploy, after a 4.4+ engine's role
+    # wrote the conf, could not tell them from the engine's own.
+    facts = plan.HostFacts(conf_exists=True, conf_host_id="3", ha_state_dir_exists=True,
+                           local_maintenance=local, manual_maintenance=manual)
+    the_plan = plan.build(ValidUnit(action="remove"), SETTINGS, facts)
+    assert the_plan.maintenance.on_commit == cleared
+    assert the_plan.maintenance.on_abort == ()
+    text = plan.describe(the_plan)
+    assert text.endswith("  5. disable ovirt-ha-agent, ovirt-ha-broker\n"
+                         "  6. then in {}: set {} (this host leaves Hosted Engine: a flag left "
+                         "True would keep it out of HA if it is added again)\n".format(
+                             SETTINGS.ha_conf_file,
+                             ", ".join("{}={}".format(*pair) for pair in cleared)))
+    assert "when the deploy commits" not in text
+
+
 def test_describe_remove_on_a_host_without_conf():
     text = plan.describe(plan.build(ValidUnit(action="remove"), SETTINGS, plan.HostFacts()))
     assert "{} does not exist: nothing to move".format(CONF) in text

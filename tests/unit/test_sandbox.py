@@ -97,6 +97,20 @@ def test_remove_in_the_sandbox_undoes_the_deploy_and_blanks_the_password(tmp_pat
     assert state["services"]["ovirt-ha-agent"] == {"enabled": False, "running": False}
 
 
+@pytest.mark.usefixtures("no_otopi", "not_root")
+def test_remove_in_the_sandbox_clears_the_maintenance_flags_last(tmp_path, capsys):
+    box = tmp_path / "box"
+    assert run(["host", "deploy", "--sandbox", str(box), NFS], capsys)[0] == 0
+    (box / HA_CONF).write_text("local_maintenance=True\nlocal_maintenance_manual=True\n")
+    code, out, err = run(["host", "remove", "--sandbox", str(box)], capsys)
+    assert code == 0, err
+    assert (box / HA_CONF).read_text() == (
+        "local_maintenance=False\nlocal_maintenance_manual=False\n")
+    cleared = "closeup     {}: set local_maintenance=False, local_maintenance_manual=False: " \
+        "this host leaves Hosted Engine".format(box / HA_CONF)
+    assert out.index("closeup     disable ovirt-ha-broker") < out.index(cleared)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another id needs root")
 @pytest.mark.usefixtures("no_otopi")
 def test_as_root_with_the_accounts_the_owner_is_applied(tmp_path, capsys, monkeypatch):

@@ -100,8 +100,20 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
         for service in the_plan.disable:
             if self.services.exists(service):
                 self.services.startup(service, False)
+        self._leave_maintenance(the_plan.maintenance)
         self.logger.info("Hosted Engine: removed; %s stopped and disabled",
                          ", ".join(the_plan.disable))
+
+    def _leave_maintenance(self, change):
+        # A host that leaves Hosted Engine takes no local maintenance flag with it: nobody
+        # would clear it, and a 4.4+ engine's hook could not tell it from the engine's own
+        # when the host is added again (plan.leaving_maintenance).
+        from ovirt_he_deploy import haconf
+
+        if change is not None and haconf.apply_maintenance(change, change.on_commit):
+            self.logger.info("Hosted Engine: %s: set %s: this host leaves Hosted Engine",
+                             change.path, ", ".join("{}={}".format(*pair)
+                                                    for pair in change.on_commit))
 
     def _stop(self, services):
         for service in services:
