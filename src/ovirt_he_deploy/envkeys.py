@@ -44,7 +44,7 @@ ACTION = EnvKey(
 )
 CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
 
-_OWN = "OVIRT_HE_DEPLOY/"
+OWN_PREFIX = _OWN = "OVIRT_HE_DEPLOY/"
 
 CONF_FILE = EnvKey(
     _OWN + "confFile", "str", "/etc/ovirt-hosted-engine/hosted-engine.conf",

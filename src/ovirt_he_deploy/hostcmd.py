@@ -91,13 +91,16 @@ def statement_arg(text: str) -> str:
             "{!r} is not an otopi statement; write KEY=type:value, e.g. "
             "OVIRT_HE_DEPLOY/serviceWaitSeconds=int:300".format(text.split("=")[0]))
     try:
-        otopiconf.parse_typed(key, value)
+        parsed = otopiconf.parse_typed(key, value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     name = key.partition(":")[2] if key.startswith(("APPEND:", "PREPEND:")) else key
+    # The group would refuse these too, but only after otopi started.
     if keynames.is_stray(name):
-        # The group would refuse it too, but only after otopi started.
         raise argparse.ArgumentTypeError(str(validation.stray_problems((name,), "")[0]))
+    problems = validation.setting_problems({name: parsed})
+    if problems:
+        raise argparse.ArgumentTypeError(str(problems[0]))
     return text
 
 

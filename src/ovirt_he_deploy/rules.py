@@ -33,6 +33,11 @@ RULES = (  # type: Tuple[Rule, ...]
          "`hosted_engine_config/`); the error names the key meant",
          "otopi keeps any key and nothing reads these: a misspelt action leaves it `none`, "
          "so the run would do nothing, and every key under a misspelt prefix goes unread"),
+    Rule("in a deploy or remove, an `OVIRT_HE_DEPLOY/` key that is not one of ours (the "
+         "table above; the error names the one meant), or a setting whose value has another type "
+         "than its own (`bool:`, `int:`, `str:`)",
+         "nothing reads a misspelt setting, so the one meant keeps its default without a "
+         "word; as text, `clearLocalMaintenance=str:False` would be true"),
     Rule("a value that is not text (`str:`; `int:` is taken as its digits)",
          "hosted-engine.conf holds text, and a bool or list has no line the engine meant"),
     Rule("a key that is not a shell identifier (letters, digits, `_`, not starting with a "

@@ -27,7 +27,7 @@ from .keychecks import (
 from .unit import DeployUnit, InvalidUnit, Problem, ValidUnit
 
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Set, Tuple
+    from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 
 class _Collector(object):
@@ -214,6 +214,48 @@ def stray_problems(stray, action):
                            "the key" if len(names) == 1 else "the {} keys".format(len(names)),
                            " ".join(shown[:8]), more),
             fix))
+    return problems
+
+
+_SETTING_TYPES = {"str": TEXT_TYPES, "int": INTEGER_TYPES, "bool": (bool,)}
+_SETTING_EXAMPLES = {"str": "str:VALUE", "int": "int:300", "bool": "bool:True"}
+
+
+def setting_problems(env):
+    # type: (Mapping[str, object]) -> List[Problem]
+    """A problem for each OVIRT_HE_DEPLOY/ key of a run that acts which no code reads (a
+    typo: the setting meant keeps its default, silently) or whose value has the wrong type
+    (`clearLocalMaintenance=str:False` would be taken as true, an `int` key as text fails
+    deep in the run). Internal keys are the group's own; the run sets them."""
+    problems = []  # type: List[Problem]
+    own = envkeys.OWN_PREFIX
+    settings = dict((key.name, key) for key in envkeys.OWN_KEYS)
+    internal = set(key.name for key in envkeys.INTERNAL_KEYS)
+    for name in sorted(env):
+        if not name.startswith(own) or name in internal:
+            continue
+        key = settings.get(name)
+        value = env[name]
+        if key is None:
+            rest = name[len(own):]
+            near = sorted((keynames.distance(rest.lower(), known[len(own):].lower()), known)
+                          for known in settings)
+            meant = near[0][1] if near and near[0][0] <= 3 else None
+            problems.append(Problem(
+                safety.printable(name),
+                "is not a setting of ovirt-he-deploy, so nothing reads it{}.".format(
+                    "; the setting {} keeps its default".format(meant) if meant else ""),
+                "{}drop it; README's \"The deploy unit\" lists the settings.".format(
+                    "rename it to {} (keys are case-sensitive), or ".format(meant)
+                    if meant else "")))
+            continue
+        if value is None or isinstance(value, bool) != (key.type == "bool") or \
+                not isinstance(value, _SETTING_TYPES[key.type]):
+            problems.append(Problem(
+                name, "has type {}, not {}.".format(
+                    "none" if value is None else type(value).__name__, key.type),
+                "send it as {}={} (otopi's type:value).".format(
+                    name, _SETTING_EXAMPLES[key.type])))
     return problems
 
 

@@ -170,3 +170,30 @@ def test_a_key_set_twice_fails_the_run_in_init_on_every_python(host, units, extr
     assert host.read(host.conf) is None
     assert not host.read(host.lock)
     assert not [call for call in result.calls if not call.startswith("init")]
+
+
+@pytest.mark.parametrize("statement,fragments", [
+    ("OVIRT_HE_DEPLOY/serviceWaitSecond=int:300",
+     ("OVIRT_HE_DEPLOY/serviceWaitSecond: is not a setting of ovirt-he-deploy, so nothing "
+      "reads it; the setting OVIRT_HE_DEPLOY/serviceWaitSeconds keeps its default.",
+      "rename it to OVIRT_HE_DEPLOY/serviceWaitSeconds (keys are case-sensitive)")),
+    ("OVIRT_HE_DEPLOY/clearLocalMaintenance=str:False",
+     # As text, "False" would be a true value: the flag the admin turned off would be on.
+     ("OVIRT_HE_DEPLOY/clearLocalMaintenance: has type str, not bool.",
+      "send it as OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True")),
+    ("OVIRT_HE_DEPLOY/serviceWaitSeconds=str:300",
+     ("OVIRT_HE_DEPLOY/serviceWaitSeconds: has type str, not int.",)),
+    ("OVIRT_HE_DEPLOY/somethingElse=bool:True",
+     ("OVIRT_HE_DEPLOY/somethingElse: is not a setting of ovirt-he-deploy, so nothing reads "
+      "it. Fix: drop it;",)),
+], ids=["typo", "bool-as-text", "int-as-text", "unknown"])
+def test_a_setting_nothing_reads_or_of_the_wrong_type_is_refused(host, statement, fragments):
+    before = state(host)
+    result = host.run(NFS, statement)
+    assert_refused(result, host, before, *fragments)
+
+
+def test_settings_are_not_checked_when_nothing_is_done(host):
+    # Action none: nothing reads our settings, so a host install never fails for them.
+    result = host.run(None, "OVIRT_HE_DEPLOY/serviceWaitSecond=int:300")
+    assert result.exit_code == 0, result.stdout[-3000:]

@@ -161,6 +161,11 @@ def test_a_bad_extra_statement_is_a_usage_error(statement, fragment, fake_otopi,
     pytest.param("deploy", "HOSTED_ENGINE_CONFIGS/host_id=str:3",
                  "rename HOSTED_ENGINE_CONFIGS/host_id to HOSTED_ENGINE_CONFIG/host_id",
                  id="config-prefix"),
+    pytest.param("deploy", "OVIRT_HE_DEPLOY/serviceWaitSecond=int:300",
+                 "rename it to OVIRT_HE_DEPLOY/serviceWaitSeconds", id="setting"),
+    pytest.param("deploy", "OVIRT_HE_DEPLOY/clearLocalMaintenance=str:no",
+                 "OVIRT_HE_DEPLOY/clearLocalMaintenance: has type str, not bool.",
+                 id="setting-type"),
 ])
 def test_a_misspelt_key_of_ours_in_a_statement_is_a_usage_error(command, statement, fragment,
                                                                 fake_otopi, capsys):

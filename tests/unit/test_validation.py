@@ -695,6 +695,8 @@ RULE_EXAMPLES = [
     ("`HOSTED_ENGINE/action` other than", None, None, "HOSTED_ENGINE/action"),
     ("a key under `HOSTED_ENGINE/` other than", "stray", ("HOSTED_ENGINE/actoin",),
      "HOSTED_ENGINE/actoin"),
+    ("an `OVIRT_HE_DEPLOY/` key that is not", "settings",
+     {"OVIRT_HE_DEPLOY/serviceWaitSecond": 300}, "OVIRT_HE_DEPLOY/serviceWaitSecond"),
     ("not text", "nfs", {"mnt_options": True}, "mnt_options"),
     ("not a shell identifier", "nfs", {"host-id": "2"}, "host-id"),
     ("without a lower-case letter", "nfs", {"PATH": "/tmp"}, "PATH"),
@@ -744,6 +746,9 @@ def test_every_rule_refuses_its_example(fragment, domain_type, changes, key):
     if domain_type == "stray":
         result, found = validation.validate(stray_unit(changes))
         assert [p.key for p in found] == [key]
+        return
+    if domain_type == "settings":
+        assert [p.key for p in validation.setting_problems(changes)] == [key]
         return
     only_problem(config(domain_type, **changes), key)
 

@@ -182,6 +182,9 @@ class Plugin(plugin.PluginBase):
                 "acts on {} too. Load only one: drop ovirt-he-deploy from BASE/pluginGroups, "
                 "or take ovirt-host-deploy's hosted-engine plugin out of the bundle.".format(
                     ", ".join(others), envkeys.ACTION.name))
+        problems = validation.setting_problems(self.environment)
+        if problems:
+            raise InvalidUnit(problems)
         self._defaults()
         # The checks come first: they change nothing, so a refused unit leaves nothing on
         # the host, not even the lock file. The vdsm user and kvm group are not checked
