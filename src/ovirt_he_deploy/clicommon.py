@@ -5,7 +5,7 @@ It sits below every command's module and above the library; it imports no comman
 
 import argparse
 import sys
-from typing import Optional, TextIO
+from typing import Dict, Optional, TextIO, Tuple
 
 from . import confkeys, envkeys, otopiconf, safety, validation
 from .unit import InvalidUnit, ValidUnit
@@ -34,9 +34,27 @@ def source_name(path: str) -> str:
 
 def load_checked(path: str, out: TextIO) -> Optional[ValidUnit]:
     """The checked unit in an otopi config file, or None after printing every problem."""
+    loaded = load_checked_with_settings(path, out)
+    return loaded[0] if loaded else None
+
+
+def checked_unit(data: bytes, source: str) -> Tuple[ValidUnit, Dict[str, object]]:
+    """The checked unit in an otopi config file's bytes and the OVIRT_HE_DEPLOY/ settings it
+    sets, checked as the group checks them in a run that acts; InvalidUnit otherwise."""
+    raw, settings = otopiconf.unit_and_settings_from_bytes(data, source)
+    unit = validation.check(raw)
+    if unit.action != envkeys.ACTION_NONE:
+        problems = validation.setting_problems(settings)
+        if problems:
+            raise InvalidUnit(problems)
+    return unit, settings
+
+
+def load_checked_with_settings(path: str, out: TextIO
+                               ) -> Optional[Tuple[ValidUnit, Dict[str, object]]]:
+    """checked_unit of an otopi config file, or None after printing every problem."""
     try:
-        unit = otopiconf.unit_from_bytes(read_bytes(path), source_name(path))
-        return validation.check(unit)
+        return checked_unit(read_bytes(path), source_name(path))
     except InvalidUnit as error:
         print(str(error), file=out)
     except OSError as error:

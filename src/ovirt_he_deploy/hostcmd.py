@@ -10,9 +10,19 @@ import stat
 import subprocess
 import sys
 import tempfile
-from typing import IO, TYPE_CHECKING, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
-from . import envkeys, installed, keynames, otopiconf, validation
+from . import clicommon, envkeys, installed, keynames, otopiconf, validation
 from .clicommon import EXIT_FAILED, EXIT_OK
 from .unit import DeployUnit, InvalidUnit, ValidUnit
 
@@ -214,6 +224,11 @@ def failure_lines(command: str, code: int, outcome: Outcome) -> List[str]:
 
 
 def _check_unit(path: str, label: Optional[str] = None) -> ValidUnit:
+    return _check_unit_with_settings(path, label)[0]
+
+
+def _check_unit_with_settings(path: str, label: Optional[str] = None
+                              ) -> Tuple[ValidUnit, Dict[str, object]]:
     """The unit must be a valid deploy unit; the group checks it again, but a usage slip
     (a remove unit, a typo'd file) is clearer here than as an otopi stage failure. label
     names the unit in messages where path is only the run's private copy (`host deploy -`)."""
@@ -221,7 +236,7 @@ def _check_unit(path: str, label: Optional[str] = None) -> ValidUnit:
     try:
         with open(path, "rb") as stream:
             data = stream.read()
-        unit = validation.check(otopiconf.unit_from_bytes(data, shown))
+        unit, settings = clicommon.checked_unit(data, shown)
     except OSError as error:
         raise HostCommandError("cannot read {}: {}".format(
             shown, error.strerror or error)) from None
@@ -235,7 +250,7 @@ def _check_unit(path: str, label: Optional[str] = None) -> ValidUnit:
             os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         print("note: {} holds the iSCSI CHAP password and other users can read it; "
               "chmod 0600 it.".format(path), file=sys.stderr)
-    return unit
+    return unit, settings
 
 
 def _otopi_run(args: argparse.Namespace) -> OtopiRun:
@@ -270,15 +285,18 @@ def _sandbox(args: argparse.Namespace, command: str) -> int:
         args.usage_error("--sandbox runs no otopi; drop {}.".format(" and ".join(given)))
     command += " --sandbox"
     try:
+        settings: Dict[str, object] = {}
         if args.host_command == "deploy":
-            unit = _check_unit(args.unit, getattr(args, "unit_label", None))
+            unit, settings = _check_unit_with_settings(args.unit,
+                                                       getattr(args, "unit_label", None))
         else:
             unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
         # As `host deploy` runs the group: install what is missing, update nothing.
         sandbox.run_sandbox(args.sandbox, unit, sys.stdout,
                             install_missing_only=args.host_command == "deploy",
                             clear_local_maintenance=bool(
-                                getattr(args, "clear_local_maintenance", False)))
+                                getattr(args, "clear_local_maintenance", False)),
+                            unit_settings=settings)
     except (HostCommandError, sandbox.SandboxError, rootdir.OutsideRoot, hostfs.HostFileError,
             hostfs.LockBusy, InvalidUnit) as error:
         print("{}: {}".format(command, error), file=sys.stderr)

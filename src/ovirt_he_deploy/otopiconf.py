@@ -156,6 +156,14 @@ def parse_config_text(text: str, source: str = "<config>") -> Dict[str, object]:
 
 def unit_from_bytes(data: bytes, source: str) -> DeployUnit:
     """The deploy unit in an otopi config file's bytes; WrongFile for another kind of file."""
+    return unit_and_settings_from_bytes(data, source)[0]
+
+
+def unit_and_settings_from_bytes(data: bytes,
+                                 source: str) -> Tuple[DeployUnit, Dict[str, object]]:
+    """The deploy unit in an otopi config file's bytes, and the OVIRT_HE_DEPLOY/ settings the
+    file sets (the group reads them from the same file: confFile, serviceWaitSeconds, ...);
+    WrongFile for another kind of file."""
     problem = text_problem(data)
     if problem:
         raise WrongFile(source, problem + ".", _text_fix(problem))
@@ -166,7 +174,10 @@ def unit_from_bytes(data: bytes, source: str) -> DeployUnit:
             "section), not a deploy unit.",
             "build a deploy unit from it: ovirt-he-deploy answer-file --from-conf {} "
             "--host-id N -o unit.conf, then check unit.conf.".format(safety.printable(source)))
-    return DeployUnit.from_environment(parse_config_text(text, source=source))
+    environment = parse_config_text(text, source=source)
+    settings = {name: value for name, value in environment.items()
+                if name.startswith(envkeys.OWN_PREFIX)}
+    return DeployUnit.from_environment(environment), settings
 
 
 def load_unit(path: str) -> DeployUnit:

@@ -6,7 +6,14 @@ import sys
 from typing import List, Tuple
 
 from . import hostfacts, hostfs, plan, rootdir, safety
-from .clicommon import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_checked, report, summary
+from .clicommon import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    load_checked_with_settings,
+    report,
+    summary,
+)
 
 
 def _preview_file(root: str, path: str, content: bytes, owner: str, group: str,
@@ -48,10 +55,19 @@ def write_preview(the_plan: plan.Plan, root: str) -> List[str]:
 
 
 def planned_from(sources: Tuple[str, str, str]) -> str:
+    """What the plan was made from on this machine: each file read, or found absent."""
     conf, ha_conf, ha_state_dir = sources
-    return ("Planned from this machine: it read {} and {}, and whether {} exists; on another "
-            "host the plan can differ (`host deploy --sandbox DIR` plans from a directory "
-            "instead).".format(conf, ha_conf, ha_state_dir))
+    read = [path for path in (conf, ha_conf) if os.path.lexists(path)]
+    absent = [path for path in (conf, ha_conf) if not os.path.lexists(path)]
+    what = []
+    if read:
+        what.append("it read {}".format(" and ".join(read)))
+    if absent:
+        what.append("found no {}".format(" and no ".join(absent)))
+    what.append("{} {}".format(ha_state_dir, "exists" if os.path.isdir(ha_state_dir)
+                               else "does not exist"))
+    return ("Planned from this machine: {}; on another host the plan can differ (`host "
+            "deploy --sandbox DIR` plans from a directory instead).".format(", ".join(what)))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -61,11 +77,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
               "below a separate directory, e.g. --root ./he-preview".format(args.root),
               file=sys.stderr)
         return EXIT_USAGE
-    unit = load_checked(args.unit, sys.stderr)
-    if unit is None:
+    loaded = load_checked_with_settings(args.unit, sys.stderr)
+    if loaded is None:
         return EXIT_INVALID
+    unit, unit_settings = loaded
     report(unit, sys.stderr)
-    settings = plan.HostSettings.from_environment({})
+    # The unit's own OVIRT_HE_DEPLOY/ settings (confFile, confOwner, ...), as the group reads
+    # them from the same file.
+    settings = plan.HostSettings.from_environment(unit_settings)
     # The plan for this machine as it is: a previous copy only where a conf exists, ha.conf
     # only where HA's state directory does.
     the_plan = plan.build(unit, settings, hostfacts.read_facts(settings))

@@ -11,7 +11,7 @@ package calls as the group run by otopi on a fake host).
 
 import json
 import os
-from typing import Any, Callable, Dict, Generic, List, TextIO, Tuple, TypeVar
+from typing import Any, Callable, Dict, Generic, List, Optional, TextIO, Tuple, TypeVar
 
 from . import envkeys, haconf, hostfacts, hostfs, plan, rootdir, safety, servicewait
 from .unit import ValidUnit
@@ -33,14 +33,20 @@ PATH_KEYS = (envkeys.CONF_FILE, envkeys.HA_CONF_FILE, envkeys.LOCK_FILE)
 
 
 def environment(root: str, install_missing_only: bool = False,
-                clear_local_maintenance: bool = False) -> Dict[str, object]:
-    """What the group would find in otopi's environment for a run on the sandbox host: its
-    host paths below root, and the package and maintenance rules the run was given (`host
-    deploy` sets installMissingOnly). Owner and group stay those of a host."""
-    env: Dict[str, object] = {
-        key.name: rootdir.under(root, str(key.default)) for key in PATH_KEYS}
+                clear_local_maintenance: bool = False,
+                unit_settings: "Optional[Dict[str, object]]" = None) -> Dict[str, object]:
+    """What the group would find in otopi's environment for a run on the sandbox host: the
+    unit file's own OVIRT_HE_DEPLOY/ settings with its host paths below root, and the
+    package and maintenance rules the run was given (`host deploy` sets installMissingOnly,
+    --clear-local-maintenance its key). The given rules win: otopi reads a unit file's
+    [environment:default] without replacing what the command line set. Owner and group
+    stay those of a host, or the unit's."""
+    env: Dict[str, object] = dict(unit_settings or {})
+    for key in PATH_KEYS:
+        env[key.name] = rootdir.under(root, str(envkeys.setting(env, key)))
     env[envkeys.INSTALL_MISSING_ONLY.name] = install_missing_only
-    env[envkeys.CLEAR_LOCAL_MAINTENANCE.name] = clear_local_maintenance
+    if clear_local_maintenance or envkeys.CLEAR_LOCAL_MAINTENANCE.name not in env:
+        env[envkeys.CLEAR_LOCAL_MAINTENANCE.name] = clear_local_maintenance
     return env
 
 
@@ -142,12 +148,13 @@ class Run:
     """One deploy or remove in a sandbox, printing each step under the group's stage names."""
 
     def __init__(self, root: str, unit: ValidUnit, out: TextIO,
-                 install_missing_only: bool = False, clear_local_maintenance: bool = False):
+                 install_missing_only: bool = False, clear_local_maintenance: bool = False,
+                 unit_settings: "Optional[Dict[str, object]]" = None):
         self.root = root
         self.unit = unit
         self.out = out
         self.settings = plan.HostSettings.from_environment(environment(
-            root, install_missing_only, clear_local_maintenance))
+            root, install_missing_only, clear_local_maintenance, unit_settings))
         self.chown = rootdir.can_chown(self.settings.conf_owner, self.settings.conf_group)
         self.host = FakeHost(root, self.say)
         self.commands: List[str] = []
@@ -186,8 +193,9 @@ class Run:
             self.say("cleanup", "lock released")
 
     def _check_paths(self) -> None:
-        for key in PATH_KEYS:
-            rootdir.check_below_root(self.root, str(key.default))
+        for path in (self.settings.conf_file, self.settings.ha_conf_file,
+                     self.settings.lock_file):
+            rootdir.check_below_root(self.root, os.path.relpath(path, self.root))
 
     def _check_arch(self) -> None:
         required = str(envkeys.REQUIRED_ARCH.default)
@@ -479,7 +487,8 @@ def preamble(root: str, action: str, chown: bool) -> List[str]:
 
 
 def run_sandbox(root: str, unit: ValidUnit, out: TextIO, install_missing_only: bool = False,
-                clear_local_maintenance: bool = False) -> Run:
+                clear_local_maintenance: bool = False,
+                unit_settings: "Optional[Dict[str, object]]" = None) -> Run:
     """Run the unit's action below root; SandboxError and the library's errors propagate.
 
     install_missing_only and clear_local_maintenance: the group's keys of the same names
@@ -492,7 +501,7 @@ def run_sandbox(root: str, unit: ValidUnit, out: TextIO, install_missing_only: b
         raise SandboxError("--sandbox {} exists and is not a directory.".format(root))
     root = os.path.abspath(root)
     os.makedirs(root, exist_ok=True)
-    run = Run(root, unit, out, install_missing_only, clear_local_maintenance)
+    run = Run(root, unit, out, install_missing_only, clear_local_maintenance, unit_settings)
     for line in preamble(root, unit.action, run.chown):
         print(safety.printable(line), file=out)
     run.execute()

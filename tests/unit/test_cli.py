@@ -750,3 +750,69 @@ def test_check_imports_only_what_checking_needs():
         "ovirt_he_deploy.render", "ovirt_he_deploy.sandbox", "ovirt_he_deploy.rootdir",
         "jinja2", "ovirtsdk4", "subprocess", "ssl", "http.client",
     }), sorted(modules)
+
+
+# -- a unit's own OVIRT_HE_DEPLOY/ settings ----------------------------------------------
+
+
+def unit_with_settings(tmp_path, *lines):
+    """The NFS golden unit with OVIRT_HE_DEPLOY/ lines added, as the group reads them."""
+    path = tmp_path / "unit.conf"
+    path.write_text(open(NFS_UNIT).read().rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_preview_plans_with_the_units_own_conf_file(isolated, capsys):
+    # The group reads OVIRT_HE_DEPLOY/confFile from the same file: preview shows that path.
+    unit = unit_with_settings(isolated, "OVIRT_HE_DEPLOY/confFile=str:/srv/he/he.conf")
+    root = isolated / "root"
+    code, out, err = run(["preview", unit, "--root", str(root)], capsys)
+    assert code == 0, err
+    assert "write /srv/he/he.conf (" in out
+    assert (root / "srv/he/he.conf").is_file()
+    assert not (root / CONF).exists()
+    assert "found no /srv/he/he.conf" in out
+
+
+def test_preview_says_which_files_it_read_and_which_it_found_absent(isolated, capsys,
+                                                                   tmp_path):
+    here = tmp_path / "here.conf"
+    here.write_text("host_id=1\n")
+    unit = unit_with_settings(isolated, "OVIRT_HE_DEPLOY/confFile=str:{}".format(here),
+                              "OVIRT_HE_DEPLOY/haConfFile=str:{}".format(tmp_path / "no" / "ha"))
+    code, out, err = run(["preview", unit, "--root", str(isolated / "root")], capsys)
+    assert code == 0, err
+    assert "Planned from this machine: it read {}, found no {}, {} does not exist;".format(
+        here, tmp_path / "no" / "ha", tmp_path / "no") in out
+
+
+@pytest.mark.parametrize("command", ["check", "preview"])
+def test_a_misspelt_setting_in_the_unit_is_refused_by_check_and_preview(command, isolated,
+                                                                       capsys):
+    unit = unit_with_settings(isolated, "OVIRT_HE_DEPLOY/confFiel=str:/srv/he/he.conf")
+    argv = [command, unit] + (["--root", str(isolated / "root")] if command == "preview" else [])
+    code, out, err = run(argv, capsys)
+    assert code == 1
+    assert "OVIRT_HE_DEPLOY/confFiel: is not a setting of ovirt-he-deploy" in err
+    assert "rename it to OVIRT_HE_DEPLOY/confFile" in err
+    assert not (isolated / "root").exists()
+
+
+def test_host_deploy_sandbox_writes_the_units_own_conf_file_below_the_sandbox(isolated,
+                                                                            capsys):
+    unit = unit_with_settings(isolated, "OVIRT_HE_DEPLOY/confFile=str:/srv/he/he.conf")
+    box = isolated / "box"
+    code, out, err = run(["host", "deploy", "--sandbox", str(box), unit], capsys)
+    assert code == 0, err
+    assert (box / "srv/he/he.conf").is_file()
+    assert not (box / CONF).exists()
+    assert "transaction wrote {} (".format(box / "srv/he/he.conf") in out
+
+
+def test_host_deploy_sandbox_refuses_a_units_conf_file_that_leaves_it(isolated, capsys):
+    unit = unit_with_settings(isolated, "OVIRT_HE_DEPLOY/confFile=str:/etc/../../he.conf")
+    box = isolated / "box"
+    code, out, err = run(["host", "deploy", "--sandbox", str(box), unit], capsys)
+    assert code == 1
+    assert "nothing is written outside" in err
+    assert not (isolated / "he.conf").exists()
