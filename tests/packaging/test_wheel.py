@@ -24,7 +24,9 @@ SOURCE_TEMPLATE = os.path.join(ROOT, "src", "ovirt_he_deploy", "templates", TEMP
 PLUGIN_GROUP = os.path.join(SHARE, "plugins", "ovirt-he-deploy", "hosted-engine")
 SOURCE_PLUGIN_GROUP = os.path.join(ROOT, "src", "plugins", "ovirt-he-deploy", "hosted-engine")
 EXAMPLE = os.path.join(ROOT, "examples", "nfs.conf")
-EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.conf")))
+# The example deploy units (examples/hosted-engine.conf is a host's conf, answer-file's input).
+EXAMPLES = sorted(path for path in glob.glob(os.path.join(ROOT, "examples", "*.conf"))
+                  if os.path.basename(path) != "hosted-engine.conf")
 # Runtime dependencies copied from this interpreter's environment, so no index is needed.
 RUNTIME_DISTRIBUTIONS = ("jinja2", "markupsafe")
 # EL8's own versions, installed into the Python 3.6 venv by exact pin (no resolution needed).

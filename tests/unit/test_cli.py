@@ -710,12 +710,12 @@ def readme_cli_commands():
     return [line.split("#")[0].split() for line in block.strip().splitlines()]
 
 
-def test_readme_cli_commands_run_as_printed(source_conf, isolated, capsys):
-    """Run from a checkout's top directory, with hosted-engine.conf copied there."""
-    (isolated / "cwd" / "hosted-engine.conf").write_bytes(source_conf.read_bytes())
+def test_readme_cli_commands_run_as_printed(isolated, capsys):
+    """Run from a copy of a checkout's examples/ (the unit and the running host's conf)."""
     (isolated / "cwd" / "examples").mkdir()
-    example = os.path.join(os.path.dirname(GOLDEN), "..", "examples", "nfs.conf")
-    (isolated / "cwd" / "examples" / "nfs.conf").write_bytes(open(example, "rb").read())
+    for name in ("nfs.conf", "hosted-engine.conf"):
+        example = os.path.join(os.path.dirname(GOLDEN), "..", "examples", name)
+        (isolated / "cwd" / "examples" / name).write_bytes(open(example, "rb").read())
     commands = readme_cli_commands()
     assert [argv[1] for argv in commands] == ["check", "preview", "answer-file", "answer-file"]
     for argv in commands:
