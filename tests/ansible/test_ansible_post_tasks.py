@@ -235,6 +235,52 @@ def test_a_4_4_engines_owner_and_mode_are_fixed_in_place(backend, generation, le
     assert_clean(engine, shot, allowed_holders(engine))
 
 
+def changed_lines(output: str) -> List[str]:
+    """The group's closing lines ("Hosted Engine: changed: ..." or "checked: ...")."""
+    return [line[line.index("Hosted Engine: "):].rstrip('",') for line in output.splitlines()
+            if "Hosted Engine: changed:" in line or "Hosted Engine: checked:" in line]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("generation", ["4.4.3", "4.4.0"],
+                         ids=["4.4.3-preserve-0600", "4.4.0-no-mode-0644"])
+def test_a_rerun_on_a_4_4_engine_changes_at_most_owner_and_mode(backend, generation,
+                                                                 tmp_path):
+    # 4.4.3 to 4.5.0.1: that role's copy (mode: preserve) gives the conf the engine's temp
+    # file's 0600 again at every play (the temp file holds the running host's host_id, so the
+    # copy always writes; Ansible keeps the owner of the file it replaces), so every rerun has
+    # the group fix the mode again: the hook's task says changed, for that alone. 4.4.0 to
+    # 4.4.2: the copy without a mode keeps the 0440 the group gave: nothing to do. Either way
+    # nothing is rewritten and the group restarts nothing.
+    engine = make_engine(backend, str(tmp_path), generation)
+    first = engine.run("deploy", host_id=3)
+    assert first.returncode == 0, first.output[-5000:]
+    before = snapshot(engine, first)
+    rerun = engine.run("deploy", host_id=3)
+    assert rerun.returncode == 0, rerun.output[-5000:]
+    shot = snapshot(engine, rerun)
+    conf = os.path.relpath(engine.host.conf, engine.host.root)
+    assert "engine-hosted-engine-standin : Engine role stand-in | store the Hosted Engine " \
+        "configuration ({})".format("4.4.3-4.5.0.1" if generation == "4.4.3" else "4.4.0-4.4.2") \
+        in changed_tasks(rerun.output, "engine-hosted")
+    account = "{}:{}".format(engine.host.owner, engine.host.group)
+    if generation == "4.4.3":
+        assert changed_tasks(rerun.output) == [RUN_TASK + " deploy"]
+        assert changed_lines(rerun.output) == [
+            "Hosted Engine: changed: owner and mode of {}: {} 0600 -> {} 0440.".format(
+                engine.host.conf, account, account)]
+    else:
+        assert changed_tasks(rerun.output) == []
+        assert [line.split(";")[0] for line in changed_lines(rerun.output)] == [
+            "Hosted Engine: checked: the engine had deployed it"]
+    assert group_starts(engine) == []
+    assert shot.files[conf] == before.files[conf] == engine_copy(3)
+    assert conf + ".previous" not in shot.files
+    assert shot.conf_mode == 0o440
+    assert shot.services == before.services
+    assert_clean(engine, shot, allowed_holders(engine))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     engine = make_engine(backend, str(tmp_path))
