@@ -295,8 +295,57 @@ def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     assert "hosted-engine --set-shared-config KEY VALUE --type=he_shared" in text
     assert "This host was put in local maintenance" in text
     assert "not touched" not in text and "untouched" not in text
+    assert "could not run ovirt-he-deploy on the engine" not in text
     assert RUN_TASK not in result.output
     assert engine.host.ha_values()["local_maintenance"] == "True"
+    assert_clean(engine, snapshot(engine, result), holders=allowed_holders(engine))
+
+
+def failing_engine_command(engine: EngineHook, status: int, says: str) -> str:
+    """An ovirt-he-deploy on the engine that fails on its own, whatever the conf says."""
+    path = os.path.join(engine.root, "bin", "broken-ovirt-he-deploy")
+    with open(path, "w") as stream:
+        stream.write("#!/bin/sh\necho '{}' >&2\nexit {}\n".format(says, status))
+    os.chmod(path, 0o700)
+    return path
+
+
+@pytest.mark.parametrize("case", ["not-installed", "crashes", "cannot-read"])
+def test_answer_file_that_cannot_run_fails_the_play_without_claiming_a_refusal(case, tmp_path):
+    # Only answer-file's refusal of the conf (exit 1, the validator's problems) means the
+    # conf is wrong; a command that is missing, crashes or cannot read the engine's temp file
+    # says so, and sets no local maintenance (the conf may be right).
+    engine = make_engine("double", str(tmp_path))
+    with open(engine.host.ha_conf, "w") as stream:
+        stream.write("local_maintenance=False\nlocal_maintenance_manual=False\n")
+    more_vars: Dict[str, object] = {}
+    engine_role = True
+    if case == "not-installed":
+        more_vars["ovirt_he_deploy_engine_command"] = [os.path.join(engine.root, "missing")]
+        # The command module's errno; ansible-core 2.9 says the OSError, 2.19 only this.
+        status, detail = 2, ("No such file or directory", "Error executing command")
+    elif case == "crashes":
+        more_vars["ovirt_he_deploy_engine_command"] = [
+            failing_engine_command(engine, 3, "Traceback: something broke")]
+        status, detail = 3, ("Traceback: something broke",)
+    else:
+        # The temp file is gone (the engine's role, which copies it, is left out here).
+        engine_role = False
+        more_vars["hosted_engine_tmp_cfg_file"] = os.path.join(engine.root, "gone")
+        status, detail = 1, ("cannot read {}".format(os.path.join(engine.root, "gone")),)
+    result = engine.run("deploy", host_id=3, engine_role=engine_role, more_vars=more_vars)
+    assert result.returncode != 0
+    text = " ".join(result.output.split())
+    assert "Build the deploy unit on the engine failed" in result.output
+    assert "could not run ovirt-he-deploy on the engine" in text
+    assert "exit status {}".format(status) in text
+    assert any(words in text for words in detail), text[-3000:]
+    assert "Install it on the engine" in text
+    assert "did not set local maintenance" in text
+    assert "changed nothing else" not in text and "--set-shared-config" not in text
+    assert "This host was put in local maintenance" not in text
+    assert RUN_TASK not in result.output
+    assert engine.host.ha_values()["local_maintenance"] == "False"
     assert_clean(engine, snapshot(engine, result), holders=allowed_holders(engine))
 
 
