@@ -174,7 +174,8 @@ def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_st
     assert engine.host.commands() == []
     text = " ".join(shot.result.output.split())
     assert "The engine's role had deleted hosted-engine.conf first, so this host's slot " \
-        "(host_id 3)" in text
+        "(host_id 3) in the shared Hosted Engine metadata could not be freed here" in text
+    assert "probably free" not in text
     assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text
     assert "Free this host's slot in the shared Hosted Engine metadata" in shot.result.output
     assert_clean(engine, shot, holders=[])
@@ -202,6 +203,9 @@ def test_undeploy_with_the_conf_in_place_says_the_metadata_step_only_when_not_fr
     assert ("freed this host's slot (host_id 3)" in text) == freed
     assert ("hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text) == (not freed)
     assert "The engine's role had deleted" not in text
+    # The agent found no metadata for the slot: probably free, not "could not be freed".
+    assert ("it is probably free already" in text) == (not freed)
+    assert "could not be freed" not in text
     shot = snapshot(engine, result)
     assert not [name for name in shot.files if name.endswith(".previous")]
     conf = os.path.relpath(engine.host.conf, engine.host.root)
