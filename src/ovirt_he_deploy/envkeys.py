@@ -97,6 +97,13 @@ CLEAR_LOCAL_MAINTENANCE = EnvKey(
     "local maintenance that was on before the run is kept: the engine clears it when it "
     "activates the host.",
 )
+ENGINE_ROLE_DEPLOYED = EnvKey(
+    _OWN + "engineRoleDeployed", "bool", False,
+    "Deploy: the engine's own Hosted Engine role deployed this host just before the run (the "
+    "4.4+ engine hook sets it, through `host deploy --after-engine-role`). It changes no "
+    "step; a run that finds everything in place then says 'checked: the engine had deployed "
+    "it' instead of 'checked: it was deployed already'.",
+)
 
 PLAN = EnvKey(
     _OWN + "plan", "object", None,
@@ -117,7 +124,7 @@ CHANGES = EnvKey(
 OWN_KEYS = (  # type: Tuple[EnvKey, ...]
     CONF_FILE, CONF_OWNER, CONF_GROUP, HA_CONF_FILE, LOCK_FILE, REQUIRED_ARCH,
     SERVICE_WAIT_SECONDS, METADATA_CLEANUP_SECONDS, INSTALL_MISSING_ONLY,
-    CLEAR_LOCAL_MAINTENANCE,
+    CLEAR_LOCAL_MAINTENANCE, ENGINE_ROLE_DEPLOYED,
 )
 INTERNAL_KEYS = (PLAN, HOST_TOUCHED, CHANGES)  # type: Tuple[EnvKey, ...]
 ALL_KEYS = (ACTION,) + OWN_KEYS + INTERNAL_KEYS  # type: Tuple[EnvKey, ...]

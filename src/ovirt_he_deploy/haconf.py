@@ -109,8 +109,8 @@ def _lock_ha_conf(fd, path):
                 raise HostFileError(
                     "cannot lock {}: another process has held its lock for {:.0f} s "
                     "(ovirt-hosted-engine-ha, VDSM or hosted-engine write it under that "
-                    "lock); check 'lsof {}' and retry. Nothing was changed.".format(
-                        path, HA_CONF_LOCK_SECONDS, path))
+                    "lock); check 'lsof {}' and retry. {} was not changed.".format(
+                        path, HA_CONF_LOCK_SECONDS, path, path))
             time.sleep(0.1)
 
 

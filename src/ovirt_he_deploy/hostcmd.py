@@ -143,13 +143,16 @@ def group_statements(plugin_dir: str) -> List[str]:
             "CORE/logFileNamePrefix=str:" + LOG_PREFIX]
 
 
-def deploy_statements(unit_path: str, clear_local_maintenance: bool = False) -> List[str]:
+def deploy_statements(unit_path: str, clear_local_maintenance: bool = False,
+                      after_engine_role: bool = False) -> List[str]:
     """The unit, and the 4.4+ path's package rule: install what is missing, update nothing
     (the engine's roles have installed and restarted what they wanted)."""
     statements = ["CORE/configFileAppend=str:" + os.path.abspath(unit_path),
                   "{}=bool:True".format(envkeys.INSTALL_MISSING_ONLY.name)]
-    if clear_local_maintenance:
-        statements.append("{}=bool:True".format(envkeys.CLEAR_LOCAL_MAINTENANCE.name))
+    for wanted, key in ((clear_local_maintenance, envkeys.CLEAR_LOCAL_MAINTENANCE),
+                        (after_engine_role, envkeys.ENGINE_ROLE_DEPLOYED)):
+        if wanted:
+            statements.append("{}=bool:True".format(key.name))
     return statements
 
 
@@ -256,7 +259,8 @@ def _check_unit_with_settings(path: str, label: Optional[str] = None
 def _otopi_run(args: argparse.Namespace) -> OtopiRun:
     if args.host_command == "deploy":
         _check_unit(args.unit, getattr(args, "unit_label", None))
-        action = deploy_statements(args.unit, args.clear_local_maintenance)
+        action = deploy_statements(args.unit, args.clear_local_maintenance,
+                                   args.after_engine_role)
     else:
         action = remove_statements()
     try:
@@ -400,6 +404,11 @@ def add_parser(commands: "SubParsers", name: str, help_text: str) -> None:
                         help="clear local_maintenance in ha.conf on success even when it was "
                              "on before the run (by default it is kept: the engine clears it "
                              "when it activates the host)")
+    deploy.add_argument("--after-engine-role", action="store_true",
+                        help="the engine's own Hosted Engine role deployed this host just "
+                             "before (the 4.4+ engine hook passes it): a run that finds it all "
+                             "in place says 'checked: the engine had deployed it'. It changes "
+                             "no step")
     _common_options(deploy)
     deploy.set_defaults(func=cmd_host, usage_error=deploy.error)
     remove = sub.add_parser(

@@ -54,9 +54,22 @@ def file_error(action, path, error):
         errno.EROFS: "the filesystem is read-only",
         errno.ENOENT: "the directory does not exist",
     }.get(error.errno or 0, "see the error above")
+    # Only what is true of this file: the run may have changed others before (services
+    # stopped, local maintenance set in PACKAGES); the caller's cleanup reports those.
+    kept = _KEPT.get(action)
     # Raised while the OSError is handled: the message says it all.
-    return without_context(HostFileError("cannot {} {}: {} ({}). Nothing was changed.".format(
-        action, path, error.strerror or error, hint)))
+    return without_context(HostFileError("cannot {} {}: {} ({}).{}".format(
+        action, path, error.strerror or error, hint, " " + kept if kept else "")))
+
+
+# What a failed action leaves of the file, where that is certain (a write goes to a temp
+# file that is removed, a replace is one rename).
+_KEPT = {
+    "write": "The file there before, if any, is kept as it was.",
+    "replace": "The file there before, if any, is kept as it was.",
+    "create the directory for": "No file was written there.",
+    "remove": "It is still there.",
+}
 
 
 def cleanup_stale_temps(directory, basename):

@@ -179,7 +179,8 @@ def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_st
     assert engine.host.commands() == []
     text = " ".join(shot.result.output.split())
     assert "The engine's role had deleted hosted-engine.conf first, so this host's slot " \
-        "(host_id 3)" in text
+        "(host_id 3) in the shared Hosted Engine metadata could not be freed here" in text
+    assert "probably free" not in text
     assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text
     assert "Free this host's slot in the shared Hosted Engine metadata" in shot.result.output
     assert_clean(engine, shot, holders=[])
@@ -224,6 +225,9 @@ def test_undeploy_with_the_conf_in_place_says_the_metadata_step_only_when_not_fr
     assert ("freed this host's slot (host_id 3)" in text) == freed
     assert ("hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text) == (not freed)
     assert "The engine's role had deleted" not in text
+    # The agent found no metadata for the slot: probably free, not "could not be freed".
+    assert ("it is probably free already" in text) == (not freed)
+    assert "could not be freed" not in text
     shot = snapshot(engine, result)
     assert not [name for name in shot.files if name.endswith(".previous")]
     conf = os.path.relpath(engine.host.conf, engine.host.root)
@@ -257,6 +261,52 @@ def test_a_4_4_engines_owner_and_mode_are_fixed_in_place(backend, generation, le
     assert_clean(engine, shot, allowed_holders(engine))
 
 
+def changed_lines(output: str) -> List[str]:
+    """The group's closing lines ("Hosted Engine: changed: ..." or "checked: ...")."""
+    return [line[line.index("Hosted Engine: "):].rstrip('",') for line in output.splitlines()
+            if "Hosted Engine: changed:" in line or "Hosted Engine: checked:" in line]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("generation", ["4.4.3", "4.4.0"],
+                         ids=["4.4.3-preserve-0600", "4.4.0-no-mode-0644"])
+def test_a_rerun_on_a_4_4_engine_changes_at_most_owner_and_mode(backend, generation,
+                                                                 tmp_path):
+    # 4.4.3 to 4.5.0.1: that role's copy (mode: preserve) gives the conf the engine's temp
+    # file's 0600 again at every play (the temp file holds the running host's host_id, so the
+    # copy always writes; Ansible keeps the owner of the file it replaces), so every rerun has
+    # the group fix the mode again: the hook's task says changed, for that alone. 4.4.0 to
+    # 4.4.2: the copy without a mode keeps the 0440 the group gave: nothing to do. Either way
+    # nothing is rewritten and the group restarts nothing.
+    engine = make_engine(backend, str(tmp_path), generation)
+    first = engine.run("deploy", host_id=3)
+    assert first.returncode == 0, first.output[-5000:]
+    before = snapshot(engine, first)
+    rerun = engine.run("deploy", host_id=3)
+    assert rerun.returncode == 0, rerun.output[-5000:]
+    shot = snapshot(engine, rerun)
+    conf = os.path.relpath(engine.host.conf, engine.host.root)
+    assert "engine-hosted-engine-standin : Engine role stand-in | store the Hosted Engine " \
+        "configuration ({})".format("4.4.3-4.5.0.1" if generation == "4.4.3" else "4.4.0-4.4.2") \
+        in changed_tasks(rerun.output, "engine-hosted")
+    account = "{}:{}".format(engine.host.owner, engine.host.group)
+    if generation == "4.4.3":
+        assert changed_tasks(rerun.output) == [RUN_TASK + " deploy"]
+        assert changed_lines(rerun.output) == [
+            "Hosted Engine: changed: owner and mode of {}: {} 0600 -> {} 0440.".format(
+                engine.host.conf, account, account)]
+    else:
+        assert changed_tasks(rerun.output) == []
+        assert [line.split(";")[0] for line in changed_lines(rerun.output)] == [
+            "Hosted Engine: checked: the engine had deployed it"]
+    assert group_starts(engine) == []
+    assert shot.files[conf] == before.files[conf] == engine_copy(3)
+    assert conf + ".previous" not in shot.files
+    assert shot.conf_mode == 0o440
+    assert shot.services == before.services
+    assert_clean(engine, shot, allowed_holders(engine))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     engine = make_engine(backend, str(tmp_path))
@@ -271,8 +321,57 @@ def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     assert "hosted-engine --set-shared-config KEY VALUE --type=he_shared" in text
     assert "This host was put in local maintenance" in text
     assert "not touched" not in text and "untouched" not in text
+    assert "could not run ovirt-he-deploy on the engine" not in text
     assert RUN_TASK not in result.output
     assert engine.host.ha_values()["local_maintenance"] == "True"
+    assert_clean(engine, snapshot(engine, result), holders=allowed_holders(engine))
+
+
+def failing_engine_command(engine: EngineHook, status: int, says: str) -> str:
+    """An ovirt-he-deploy on the engine that fails on its own, whatever the conf says."""
+    path = os.path.join(engine.root, "bin", "broken-ovirt-he-deploy")
+    with open(path, "w") as stream:
+        stream.write("#!/bin/sh\necho '{}' >&2\nexit {}\n".format(says, status))
+    os.chmod(path, 0o700)
+    return path
+
+
+@pytest.mark.parametrize("case", ["not-installed", "crashes", "cannot-read"])
+def test_answer_file_that_cannot_run_fails_the_play_without_claiming_a_refusal(case, tmp_path):
+    # Only answer-file's refusal of the conf (exit 1, the validator's problems) means the
+    # conf is wrong; a command that is missing, crashes or cannot read the engine's temp file
+    # says so, and sets no local maintenance (the conf may be right).
+    engine = make_engine("double", str(tmp_path))
+    with open(engine.host.ha_conf, "w") as stream:
+        stream.write("local_maintenance=False\nlocal_maintenance_manual=False\n")
+    more_vars: Dict[str, object] = {}
+    engine_role = True
+    if case == "not-installed":
+        more_vars["ovirt_he_deploy_engine_command"] = [os.path.join(engine.root, "missing")]
+        # The command module's errno; ansible-core 2.9 says the OSError, 2.19 only this.
+        status, detail = 2, ("No such file or directory", "Error executing command")
+    elif case == "crashes":
+        more_vars["ovirt_he_deploy_engine_command"] = [
+            failing_engine_command(engine, 3, "Traceback: something broke")]
+        status, detail = 3, ("Traceback: something broke",)
+    else:
+        # The temp file is gone (the engine's role, which copies it, is left out here).
+        engine_role = False
+        more_vars["hosted_engine_tmp_cfg_file"] = os.path.join(engine.root, "gone")
+        status, detail = 1, ("cannot read {}".format(os.path.join(engine.root, "gone")),)
+    result = engine.run("deploy", host_id=3, engine_role=engine_role, more_vars=more_vars)
+    assert result.returncode != 0
+    text = " ".join(result.output.split())
+    assert "Build the deploy unit on the engine failed" in result.output
+    assert "could not run ovirt-he-deploy on the engine" in text
+    assert "exit status {}".format(status) in text
+    assert any(words in text for words in detail), text[-3000:]
+    assert "Install it on the engine" in text
+    assert "did not set local maintenance" in text
+    assert "changed nothing else" not in text and "--set-shared-config" not in text
+    assert "This host was put in local maintenance" not in text
+    assert RUN_TASK not in result.output
+    assert engine.host.ha_values()["local_maintenance"] == "False"
     assert_clean(engine, snapshot(engine, result), holders=allowed_holders(engine))
 
 

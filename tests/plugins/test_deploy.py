@@ -110,6 +110,25 @@ def test_second_identical_deploy_writes_no_file(host):
     assert not any(name.endswith(".previous") for name in host.files())
 
 
+@pytest.mark.parametrize("statements,says", [
+    ((), "Hosted Engine: changed: started ovirt-ha-broker; started ovirt-ha-agent."),
+    (("OVIRT_HE_DEPLOY/installMissingOnly=bool:True",),
+     "Hosted Engine: checked: it was deployed already;"),
+    (("OVIRT_HE_DEPLOY/installMissingOnly=bool:True",
+      "OVIRT_HE_DEPLOY/engineRoleDeployed=bool:True"),
+     "Hosted Engine: checked: the engine had deployed it;"),
+], ids=["otopi-path", "host-deploy-by-hand", "engine-hook"])
+def test_a_rerun_says_what_is_true_on_each_path(host, statements, says):
+    # The otopi path stops broker and agent around its package step, as ovirt-host-deploy's
+    # plugin did, so its rerun starts them again; `host deploy` (installMissingOnly) changes
+    # nothing, and only the engine hook's key says the engine had deployed it.
+    assert host.run(example("nfs.conf"), *statements).exit_code == 0
+    second = host.run(example("nfs.conf"), *statements)
+    assert second.exit_code == 0, second.stdout[-3000:]
+    assert says in second.stdout
+    assert len(re.findall(r"Hosted Engine: (?:checked|changed):", second.stdout)) == 1
+
+
 def test_redeploy_with_a_new_conf_keeps_exactly_one_previous_copy(host):
     with open(host.conf, "wb") as stream:
         stream.write(b"host_id=9\n")

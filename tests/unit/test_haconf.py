@@ -140,7 +140,8 @@ def test_a_lock_held_too_long_is_an_error_that_changes_nothing(tmp_path, monkeyp
     finally:
         os.close(fd)
     assert "cannot lock {}".format(path) in str(error.value)
-    assert "Nothing was changed" in str(error.value)
+    assert "Nothing was changed" not in str(error.value)
+    assert str(error.value).endswith("{} was not changed.".format(path))
     assert path.read_bytes() == b"local_maintenance=True\n"
 
 

@@ -96,6 +96,16 @@ def test_clear_local_maintenance_flag_passes_the_opt_in(fake_otopi, capsys):
         "OVIRT_HE_DEPLOY/clearLocalMaintenance=bool:True"]
 
 
+def test_after_engine_role_flag_passes_the_engines_key(fake_otopi, capsys):
+    otopi, record = fake_otopi
+    code, out, err = run(["host", "deploy", NFS, "--dry-run", "--otopi", otopi,
+                          "--after-engine-role"], capsys)
+    assert code == 0
+    assert otopi_split(shlex.split(out)[2:])[-2:] == [
+        "OVIRT_HE_DEPLOY/installMissingOnly=bool:True",
+        "OVIRT_HE_DEPLOY/engineRoleDeployed=bool:True"]
+
+
 def test_dry_run_of_remove_passes_the_action_as_a_statement(fake_otopi, capsys):
     otopi, record = fake_otopi
     code, out, err = run(["host", "remove", "--dry-run", "--otopi", otopi,

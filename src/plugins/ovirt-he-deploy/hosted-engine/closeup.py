@@ -70,7 +70,8 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
                 "Hosted Engine: checked: %s; hosted-engine.conf already said what the unit "
                 "says, with its owner and mode, and %s were enabled and running: nothing "
                 "changed, nothing restarted.",
-                "the engine had deployed it" if the_plan.install_missing_only else
+                "the engine had deployed it"
+                if envkeys.setting(self.environment, envkeys.ENGINE_ROLE_DEPLOYED) else
                 "it was deployed already", ", ".join(the_plan.must_run))
         else:
             self.logger.info("Hosted Engine: changed: %s.", "; ".join(changes))
