@@ -100,7 +100,8 @@ CLEAR_LOCAL_MAINTENANCE = EnvKey(
 ENGINE_ROLE_DEPLOYED = EnvKey(
     _OWN + "engineRoleDeployed", "bool", False,
     "Deploy: the engine's own Hosted Engine role deployed this host just before the run (the "
-    "4.4+ engine hook sets it, through `host deploy --after-engine-role`). It changes no "
+    "4.4+ engine hook sets it as an otopi statement, so a host with an older ovirt-he-deploy "
+    "still runs; `host deploy --after-engine-role` sets it too). It changes no "
     "step; a run that finds everything in place then says 'checked: the engine had deployed "
     "it' instead of 'checked: it was deployed already'.",
 )
