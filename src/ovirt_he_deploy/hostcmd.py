@@ -296,6 +296,8 @@ def _sandbox(args: argparse.Namespace, command: str) -> int:
         else:
             unit = validation.check(DeployUnit(action=envkeys.ACTION_REMOVE))
         # As `host deploy` runs the group: install what is missing, update nothing.
+        if getattr(args, "after_engine_role", False):  # the command line wins, as in otopi
+            settings[envkeys.ENGINE_ROLE_DEPLOYED.name] = True
         sandbox.run_sandbox(args.sandbox, unit, sys.stdout,
                             install_missing_only=args.host_command == "deploy",
                             clear_local_maintenance=bool(

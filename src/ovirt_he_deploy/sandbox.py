@@ -153,8 +153,10 @@ class Run:
         self.root = root
         self.unit = unit
         self.out = out
-        self.settings = plan.HostSettings.from_environment(environment(
-            root, install_missing_only, clear_local_maintenance, unit_settings))
+        env = environment(root, install_missing_only, clear_local_maintenance, unit_settings)
+        self.settings = plan.HostSettings.from_environment(env)
+        # Only the wording of the "checked:" line, as in the group's closeup.
+        self.engine_role_deployed = bool(envkeys.setting(env, envkeys.ENGINE_ROLE_DEPLOYED))
         self.chown = rootdir.can_chown(self.settings.conf_owner, self.settings.conf_group)
         self.host = FakeHost(root, self.say)
         self.commands: List[str] = []
@@ -296,9 +298,11 @@ class Run:
                 result.failed.name, result.failed.problem(result.seconds)))
         self.say("closeup", "{} running [fake services]".format(", ".join(the_plan.must_run)))
         if the_plan.completes and not self.changes:
-            self.say("closeup", "checked: hosted-engine.conf already said what the unit says, "
-                                "with its owner and mode, and {} were enabled and running: "
-                                "nothing changed, nothing restarted".format(
+            self.say("closeup", "checked: {}; hosted-engine.conf already said what the unit "
+                                "says, with its owner and mode, and {} were enabled and "
+                                "running: nothing changed, nothing restarted".format(
+                                    "the engine had deployed it" if self.engine_role_deployed
+                                    else "it was deployed already",
                                     ", ".join(the_plan.must_run)))
         else:
             self.say("closeup", "changed: {}".format("; ".join(self.changes)))

@@ -224,3 +224,16 @@ def test_every_host_path_of_the_group_is_moved_below_the_sandbox(tmp_path):
     for path in (settings.conf_file, settings.ha_conf_file, settings.lock_file):
         assert path.startswith(str(tmp_path) + "/")
     assert (settings.conf_owner, settings.conf_group) == ("vdsm", "kvm")
+
+
+@pytest.mark.usefixtures("no_otopi", "not_root")
+@pytest.mark.parametrize("flag,wording", [
+    ([], "checked: it was deployed already;"),
+    (["--after-engine-role"], "checked: the engine had deployed it;"),
+], ids=["by-hand", "after-engine-role"])
+def test_a_sandbox_rerun_says_checked_as_the_group_would(flag, wording, tmp_path, capsys):
+    box = tmp_path / "box"
+    assert run(["host", "deploy", "--sandbox", str(box), NFS], capsys)[0] == 0
+    code, out, err = run(["host", "deploy", "--sandbox", str(box), NFS] + flag, capsys)
+    assert code == 0, err
+    assert "closeup     " + wording in out
