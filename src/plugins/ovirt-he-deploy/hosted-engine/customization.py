@@ -61,9 +61,14 @@ class Plugin(plugin.PluginBase):
         before=(otopicons.Stages.CORE_LOG_INIT,),
     )
     def _boot(self):
-        # Registered before the log exists, so not even the first env dump shows them.
-        filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
-        filter_keys.extend(envkeys.SECRET_ENV_KEYS)
+        # Before the log exists, so not even the first env dump shows them: filtered by key,
+        # or on Python 2 left out of env dumps until their values can be filtered.
+        if envkeys.FILTER_BY_KEY:
+            self._hide_values_of(envkeys.SECRET_ENV_KEYS)
+        else:
+            suppressed = self.environment.setdefault(
+                otopicons.BaseEnv.SUPPRESS_ENVIRONMENT_KEYS, [])
+            suppressed.extend(envkeys.SECRET_ENV_KEYS)
         self._filter_received_secrets()
         self._secrets_as_text()
 
@@ -77,14 +82,32 @@ class Plugin(plugin.PluginBase):
         # constructor instead): add them again before STAGE_INIT's config files bring a secret
         # under a misspelt key, which otopi dumps right after reading them.
         self._filter_received_secrets()
+        self._hide_secret_values()
 
     def _filter_received_secrets(self):
+        self._add_filter_patterns([envkeys.SECRET_RECEIVE_PATTERN])
+        self._add_filter_patterns([envkeys.SECRET_LOOKALIKE_DUMP_PATTERN], re.IGNORECASE)
+
+    def _add_filter_patterns(self, patterns, flags=0):
         regexps = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [])
         present = set(getattr(regexp, "pattern", None) for regexp in regexps)
-        if envkeys.SECRET_RECEIVE_PATTERN not in present:
-            regexps.append(re.compile(envkeys.SECRET_RECEIVE_PATTERN))
-        if envkeys.SECRET_LOOKALIKE_DUMP_PATTERN not in present:
-            regexps.append(re.compile(envkeys.SECRET_LOOKALIKE_DUMP_PATTERN, re.IGNORECASE))
+        for pattern in patterns:
+            if pattern not in present:
+                present.add(pattern)
+                regexps.append(re.compile(pattern, flags))
+
+    def _hide_values_of(self, names):
+        """The values of these keys never appear in later log records (envkeys.FILTER_BY_KEY)."""
+        if envkeys.FILTER_BY_KEY:
+            filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
+            filter_keys.extend(name for name in names if name not in filter_keys)
+        else:
+            self._add_filter_patterns(envkeys.value_patterns(self.environment, names))
+
+    def _hide_secret_values(self):
+        # Python 2 filters the values themselves: called after each source of them.
+        if not envkeys.FILTER_BY_KEY:
+            self._hide_values_of(envkeys.SECRET_ENV_KEYS)
 
     # otopi turns the whole environment into text around every event of a run, whatever
     # the event's condition says: each event, and each key in the environment, costs every
@@ -100,6 +123,7 @@ class Plugin(plugin.PluginBase):
     )
     def _init(self):
         self._secrets_as_text()
+        self._hide_secret_values()
         if envkeys.maybe_secret_lookalike(self.environment):
             self._filter_secret_lookalikes()
         self._refuse_repeats()
@@ -122,17 +146,16 @@ class Plugin(plugin.PluginBase):
         # the environment before and after: its value is filtered like the real one's.
         from ovirt_he_deploy import keynames
 
-        filter_keys = self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS]
-        filter_keys.extend(name for name in keynames.secret_lookalikes(self.environment)
-                           if name not in filter_keys)
+        self._hide_values_of(keynames.secret_lookalikes(self.environment))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
         priority=plugin.Stages.PRIORITY_LAST,
-        condition=lambda self: envkeys.secrets_not_text(self.environment),
+        condition=lambda self: envkeys.secrets_need_care(self.environment),
     )
     def _secrets_from_dialog(self):
         self._secrets_as_text()
+        self._hide_secret_values()
 
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,
