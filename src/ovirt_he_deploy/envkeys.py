@@ -45,6 +45,7 @@ ACTION = EnvKey(
 CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
 
 _OWN = "OVIRT_HE_DEPLOY/"
+OUR_PREFIXES = (ACTION_PREFIX, CONFIG_PREFIX, _OWN)
 
 CONF_FILE = EnvKey(
     _OWN + "confFile", "str", "/etc/ovirt-hosted-engine/hosted-engine.conf",
@@ -233,6 +234,12 @@ def is_deploy(env):
 def is_remove(env):
     # type: (Mapping[str, object]) -> bool
     return action_of(env) == ACTION_REMOVE
+
+
+def carries_ours(env):
+    # type: (Iterable[str]) -> bool
+    """True when any key of ours is set (by a config file, the command line or the engine)."""
+    return any(name.startswith(OUR_PREFIXES) for name in env)
 
 
 def config_keys(env):

@@ -1,7 +1,8 @@
 """Boot, init, setup and validation: secrets filtered, defaults set, the unit checked and planned.
 
 Only envkeys is imported up front, and configrepeats in STAGE_INIT (a key of ours set twice
-in a config file makes the action itself depend on the Python): with action none (the
+in a config file makes the action itself depend on the Python; a run without keys of ours
+goes on if it cannot be loaded): with action none (the
 engine's default for every host) the group must cost nothing, so the rest of the library is
 imported by the events that need it.
 """
@@ -21,27 +22,33 @@ RUN_MODULES = tuple("ovirt_he_deploy." + name for name in (
     "conflicts", "haconf", "hostfacts", "hostfs", "metadata", "plan", "render",
     "servicewait", "unit", "validation"))
 DEPLOY_MODULES = ("jinja2",)
-# What every run imports in STAGE_INIT, action none included (_refuse_repeats).
+# What every run imports in STAGE_INIT, action none included (_refuse_repeats). One that
+# cannot load fails only a run that carries keys of ours (envkeys.carries_ours): a config
+# file or the command line may ask for a deploy; any other host install goes on.
 INIT_MODULES = ("ovirt_he_deploy.configrepeats",)
 
 
 def _import_run_modules(action):
     import importlib
-    import sys
 
     for name in RUN_MODULES + (DEPLOY_MODULES if action == envkeys.ACTION_DEPLOY else ()):
         try:
             importlib.import_module(name)
         except Exception as error:  # SyntaxError, ImportError, or whatever the module raised
-            fix = ("install jinja2 for this Python (python-jinja2 on EL7, python3-jinja2 on "
-                   "EL8 and EL9)" if name == "jinja2" else "install the ovirt-he-deploy "
-                   "build for this Python (on EL7, the one for Python 2.7)")
-            raise RuntimeError(
-                "Hosted Engine: cannot import {} on this host's Python {} ({}): {}: {}. "
-                "Nothing was changed; {}. Host installs that neither deploy nor remove "
-                "Hosted Engine do not import it.".format(
-                    name, sys.version.split()[0], sys.executable, type(error).__name__,
-                    error, fix))
+            raise RuntimeError(_cannot_import(
+                name, error, "Host installs that neither deploy nor remove Hosted Engine "
+                             "do not import it."))
+
+
+def _cannot_import(name, error, scope):
+    import sys
+
+    fix = ("install jinja2 for this Python (python-jinja2 on EL7, python3-jinja2 on EL8 and "
+           "EL9)" if name == "jinja2" else "install the ovirt-he-deploy build for this "
+           "Python (on EL7, the one for Python 2.7)")
+    return "Hosted Engine: cannot import {} on this host's Python {} ({}): {}: {}. Nothing " \
+           "was changed; {}. {}".format(name, sys.version.split()[0], sys.executable,
+                                         type(error).__name__, error, fix, scope)
 
 
 @util.export
@@ -131,8 +138,11 @@ class Plugin(plugin.PluginBase):
     def _refuse_repeats(self):
         # A key of ours set twice in one config file gives each Python another unit (even
         # another action): refused on all of them, before anything reads the action.
-        from ovirt_he_deploy import configrepeats
-
+        try:
+            from ovirt_he_deploy import configrepeats
+        except Exception as error:  # SyntaxError, ImportError, or whatever the module raised
+            self._init_module_failed(INIT_MODULES[0], error)
+            return
         for path in configrepeats.config_files(
                 self.environment.get(otopicons.CoreEnv.CONFIG_FILE_NAME),
                 self.environment.get(otopicons.CoreEnv.CONFIG_FILE_APPEND),
@@ -140,6 +150,15 @@ class Plugin(plugin.PluginBase):
             repeats = configrepeats.file_repeats(path)
             if repeats:
                 raise RuntimeError(repeats[0].message())
+
+    def _init_module_failed(self, name, error):
+        if envkeys.carries_ours(self.environment):
+            raise RuntimeError(_cannot_import(
+                name, error, "Host installs that carry no {} keys go on without it.".format(
+                    ", ".join(prefix + "*" for prefix in envkeys.OUR_PREFIXES))))
+        self.logger.warning("%s", _cannot_import(
+            name, error, "This run carries no Hosted Engine keys, so it goes on; a deploy or "
+                         "remove would fail."))
 
     def _filter_secret_lookalikes(self):
         # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
