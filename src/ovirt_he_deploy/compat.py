@@ -46,6 +46,19 @@ if sys.version_info[0] == 2:
         """
         return os.times()[4]
 
+    # str.find(unicode) and unicode.find(str) decode the str as ASCII first: a byte above
+    # 127 in it raises UnicodeDecodeError.
+    TEXT_FIND_MAY_DECODE = True
+
+    def text_forms(text):
+        """A text as a log record may hold it: its bytes, and the unicode they decode to."""
+        if isinstance(text, unicode):  # noqa: F821
+            return [text.encode("utf-8"), text]
+        try:
+            return [text, text.decode("utf-8")]
+        except UnicodeDecodeError:
+            return [text]
+
     def text_from_bytes(data):
         """Every byte kept, as the str the library edits (on Python 2 the bytes themselves)."""
         return data
@@ -65,6 +78,11 @@ else:
     monotonic = time.monotonic
     TEXT_TYPES = (str,)
     INTEGER_TYPES = (int,)
+    TEXT_FIND_MAY_DECODE = False
+
+    def text_forms(text):
+        # type: (str) -> List[str]
+        return [text]
 
     def isprintable(text):
         # type: (str) -> bool
@@ -88,7 +106,7 @@ else:
 
 
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing import List, TypeVar
 
     Error = TypeVar("Error", bound=BaseException)
 

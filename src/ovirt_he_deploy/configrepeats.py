@@ -7,8 +7,8 @@ too but keeps what it read before it, so otopi goes on with the first value and 
 rest of the file. The group refuses such a file on every Python (customization.py, right
 after otopi read its config files), as `check` does.
 
-Python 2 and 3 syntax: the group loads this in STAGE_INIT when a config file mentions
-Hosted Engine, before it knows the action.
+Python 2 and 3 syntax: the group imports this in STAGE_INIT of every run, action none
+included, before it knows the action; if it cannot, only a run that carries keys of ours fails.
 """
 
 import re

@@ -4,11 +4,11 @@ Every otopi run with the plugin group imports this module, action none included,
 builds nothing typing has to evaluate at run time: types are comments (compat.py).
 """
 
-from .compat import INTEGER_TYPES, TEXT_TYPES, TYPE_CHECKING
+from .compat import INTEGER_TYPES, TEXT_FIND_MAY_DECODE, TEXT_TYPES, TYPE_CHECKING, text_forms
 from .records import Record
 
 if TYPE_CHECKING:
-    from typing import Dict, Iterable, Mapping, MutableMapping, Set, Tuple, Union
+    from typing import Dict, Iterable, List, Mapping, MutableMapping, Set, Tuple, Union
 
     WireValue = Union[None, bool, int, str]
 
@@ -45,6 +45,7 @@ ACTION = EnvKey(
 CONFIG_PREFIX = "HOSTED_ENGINE_CONFIG/"
 
 OWN_PREFIX = _OWN = "OVIRT_HE_DEPLOY/"
+OUR_PREFIXES = (ACTION_PREFIX, CONFIG_PREFIX, _OWN)
 
 CONF_FILE = EnvKey(
     _OWN + "confFile", "str", "/etc/ovirt-hosted-engine/hosted-engine.conf",
@@ -145,12 +146,45 @@ SECRET_LOOKALIKE_DUMP_PATTERN = (
     r"ENV [^=/\s]*(?:host|engine|conf)[^=/\s]*/[^=\s]*(?:pass|word|pwd|pw|secret|user|usr|"
     r"uesr|suer)[^=\s]*=[a-z_-]*:'(?P<filter>.*)'")
 
+# otopi looks each CORE/logFilterKeys value up in every log record with content.find(value).
+# On Python 2 (otopi 1.8) that raises UnicodeDecodeError when one of the two is unicode and
+# the other a str with a byte above 127 (compat.TEXT_FIND_MAY_DECODE); otopi 1.8's records
+# are unicode wherever an argument is (a command's output), and all of them when
+# python-dateutil is missing (the timestamp is). A non-ASCII secret in a key filter would
+# cost every such record from the moment a config file or the engine sets it. So there the
+# secrets are hidden by regexps of their values (re never raises on either type), and kept
+# out of env dumps (BASE/suppressEnvironmentKeys) before those regexps can exist.
+FILTER_BY_KEY = not TEXT_FIND_MAY_DECODE
+
+
+def value_patterns(env, names):
+    # type: (Mapping[str, object], Iterable[str]) -> List[str]
+    """Regexps that hide the current text values of these keys in str and unicode records."""
+    import re
+
+    patterns = []  # type: List[str]
+    for name in names:
+        value = env.get(name)
+        if isinstance(value, TEXT_TYPES) and value:
+            # otopi searches again from where the last filtered group began: the character
+            # before the group moves each search on (a bare group would loop forever).
+            patterns.extend("(?s).(?P<filter>" + re.escape(form) + ")"
+                            for form in text_forms(value))
+    return patterns
+
 
 def secrets_not_text(env):
     # type: (Mapping[str, object]) -> bool
     """True when a secret key holds anything but a str (or nothing)."""
     return any(not isinstance(env.get(name), TEXT_TYPES + (type(None),))
                for name in SECRET_ENV_KEYS)
+
+
+def secrets_need_care(env):
+    # type: (Mapping[str, object]) -> bool
+    """True when a secret must be made text, or (FILTER_BY_KEY false) filtered by value."""
+    return secrets_not_text(env) or (not FILTER_BY_KEY and any(
+        env.get(name) for name in SECRET_ENV_KEYS))
 
 
 def secrets_as_text(env):
@@ -208,6 +242,12 @@ def is_deploy(env):
 def is_remove(env):
     # type: (Mapping[str, object]) -> bool
     return action_of(env) == ACTION_REMOVE
+
+
+def carries_ours(env):
+    # type: (Iterable[str]) -> bool
+    """True when any key of ours is set (by a config file, the command line or the engine)."""
+    return any(name.startswith(OUR_PREFIXES) for name in env)
 
 
 def config_keys(env):

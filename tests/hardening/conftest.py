@@ -3,6 +3,8 @@
 import os
 
 import pytest
+import real_otopi
+from he_host import real
 from hypothesis import HealthCheck, settings
 
 from .support import OLD_CONF, OLD_HA, Host, make_host, write
@@ -18,7 +20,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture
 def host(tmp_path) -> Host:
-    """A fresh fake host (the plugin tests' layout): ha.conf with maintenance set."""
+    """A fresh fake host (the plugin tests' layout): ha.conf with maintenance set.
+
+    Every test that runs otopi gets one (or `deployed`), so this is where they skip under
+    the real otopi: their faults are injected into the double (in-process monkeypatches of
+    os.open and os.write, the fakes' failure switches, `python -m otopi` paused at a point)
+    and they read the double's log and events, which a real otopi run has not.
+    """
+    if real():
+        pytest.skip("the hardening runs are otopi test double only (faults injected in "
+                    "process, the double's log read); OTOPI_TREE is set, so they would run "
+                    "on the real otopi at {}".format(real_otopi.tree()))
     return make_host(str(tmp_path))
 
 

@@ -202,20 +202,36 @@ def test_what_action_none_imports_loads_on_python2():
 SLIP = "slip: int = 1\n" if PY2 else "print 'slip'\n"
 
 
-@pytest.fixture
-def slipped_library(tmp_path):
-    """A copy of the library whose validation module this interpreter cannot load."""
+def _slipped(tmp_path, module):
+    """A copy of the library where this interpreter cannot load `module`."""
     copy = str(tmp_path / "src")
     shutil.copytree(LIBRARY_DIR, os.path.join(copy, LIBRARY),
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    with open(os.path.join(copy, LIBRARY, "validation.py"), "a") as stream:
+    with open(os.path.join(copy, LIBRARY, module + ".py"), "a") as stream:
         stream.write(SLIP)
     return copy
 
 
-def _run(host, library, unit=None, *more):
-    """A run of the group on this interpreter, importing the library from `library`."""
+@pytest.fixture
+def slipped_library(tmp_path):
+    """A copy of the library whose validation module this interpreter cannot load."""
+    return _slipped(tmp_path, "validation")
+
+
+@pytest.fixture
+def slipped_repeats(tmp_path):
+    """A copy of the library whose configrepeats (every run imports it in INIT) cannot load."""
+    return _slipped(tmp_path, "configrepeats")
+
+
+def _run(host, library, unit=None, *more, **options):
+    """A run of the group on this interpreter, importing the library from `library`;
+    ours=False leaves out every key of ours (HOSTED_ENGINE/*, OVIRT_HE_DEPLOY/* ...)."""
     statements = host.statements(unit, *more)
+    if not options.pop("ours", True):
+        from ovirt_he_deploy import envkeys
+        statements = [statement for statement in statements
+                      if not statement.startswith(envkeys.OUR_PREFIXES)]
     if real():
         import real_otopi
         return real_otopi.run(statements, os_env=host.os_env(), pythonpath=(library,))
@@ -248,10 +264,34 @@ def test_a_module_that_cannot_load_fails_deploy_before_anything_changed(host, sl
                                                  "services.startup", "packager"))]
 
 
-def _assert_says_why(result):
+def test_a_configrepeats_that_cannot_load_leaves_a_host_install_without_our_keys_alone(
+        host, slipped_repeats):
+    result = _run(host, slipped_repeats, ours=False)
+    assert result.exit_code == 0, result.stderr + result.log_text[-3000:]
+    assert "cannot import ovirt_he_deploy.configrepeats" in result.log_text
+    assert "This run carries no Hosted Engine keys, so it goes on" in result.log_text
+    assert not os.path.exists(host.conf)
+
+
+@pytest.mark.parametrize("keys", [
+    pytest.param((), id="deploy-unit"),
+    pytest.param(("HOSTED_ENGINE/action=str:none",), id="action-none-on-the-command-line"),
+])
+def test_a_configrepeats_that_cannot_load_fails_a_run_with_our_keys(host, slipped_repeats, keys):
+    # A repeated key could hide another action: a run that carries keys of ours stops.
+    unit = None if keys else example("nfs.conf")
+    result = _run(host, slipped_repeats, unit, *keys)
+    assert result.exit_code == 1
+    _assert_says_why(result, "configrepeats")
+    assert "Host installs that carry no HOSTED_ENGINE/*, HOSTED_ENGINE_CONFIG/*, " \
+           "OVIRT_HE_DEPLOY/* keys go on without it." in result.log_text
+    assert not os.path.exists(host.conf)
+
+
+def _assert_says_why(result, module="validation"):
     version = sys.version.split()[0]
-    expected = "Hosted Engine: cannot import ovirt_he_deploy.validation on this host's " \
-               "Python {} ".format(version)
+    expected = "Hosted Engine: cannot import ovirt_he_deploy.{} on this host's " \
+               "Python {} ".format(module, version)
     assert expected in result.log_text, result.log_text[-3000:]
     assert "SyntaxError" in result.log_text
     assert "Nothing was changed" in result.stdout + result.stderr

@@ -266,11 +266,16 @@ def test_the_bundle_recipe_runs_as_printed_and_the_bundle_deploys(host, tmp_path
     script = block.replace("/usr/share/ovirt-host-deploy/interface-3", str(bundle))
     for path in (el7_install.PLUGIN_DIR, el7_install.SITE_PACKAGES):
         script = script.replace(path, str(installed) + path)
-    done = subprocess.Popen(["sh", "-ec", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, universal_newlines=True)
-    output = done.communicate()[0]
-    assert done.returncode == 0, output
+    # Twice: the README says to redo it after an ovirt-host-deploy update, and a rerun must
+    # replace the copies, not nest new ones inside them.
+    for _ in range(2):
+        done = subprocess.Popen(["sh", "-ec", script], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, universal_newlines=True)
+        output = done.communicate()[0]
+        assert done.returncode == 0, output
     he_dir = bundle / "otopi-plugins" / "ovirt-host-deploy" / "hosted-engine"
+    assert not (he_dir / "hosted-engine").exists()
+    assert not (bundle / "pythonlib" / "ovirt_he_deploy" / "ovirt_he_deploy").exists()
     assert sorted(name for name in os.listdir(str(he_dir)) if name.endswith(".py")) == \
         sorted(name for name in os.listdir(os.path.join(PLUGINS, "ovirt-he-deploy",
                                                           "hosted-engine"))

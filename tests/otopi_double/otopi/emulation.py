@@ -23,6 +23,11 @@ that tag) that a plugin group can see:
 5. otopi/packager.py (1.8): PackagerBase has no getConf() or checkForSafeUpdate().
 6. otopi/context.py checkSequence (1.8): no check of before/after names at all (1.10
    logs a DEBUG line for each unknown name, :694-742).
+7. plugins/otopi/core/log.py:30-49,170-177 (1.8): without python-dateutil the log's
+   timestamps end with `date +%z` decoded, so on Python 2 every record is unicode, and the
+   filter's content.find(token) raises UnicodeDecodeError for a str token with a byte above
+   127. The 1.8 mode's timestamps are unicode too (the real-otopi-el7 env has no
+   python-dateutil either; EL7's otopi RPM requires it).
 Identical in both (checked): otopi/services.py and plugins/otopi/services/*, the machine
 dialog (plugins/otopi/dialog/machine.py differs by one regexp escape), the yum packager
 (plugins/otopi/packagers/yumpackager.py, EL7's), plugin loading and module names

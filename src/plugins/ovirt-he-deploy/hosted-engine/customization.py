@@ -1,7 +1,8 @@
 """Boot, init, setup and validation: secrets filtered, defaults set, the unit checked and planned.
 
 Only envkeys is imported up front, and configrepeats in STAGE_INIT (a key of ours set twice
-in a config file makes the action itself depend on the Python): with action none (the
+in a config file makes the action itself depend on the Python; a run without keys of ours
+goes on if it cannot be loaded): with action none (the
 engine's default for every host) the group must cost nothing, so the rest of the library is
 imported by the events that need it.
 """
@@ -21,27 +22,33 @@ RUN_MODULES = tuple("ovirt_he_deploy." + name for name in (
     "conflicts", "haconf", "hostfacts", "hostfs", "metadata", "plan", "render",
     "servicewait", "unit", "validation"))
 DEPLOY_MODULES = ("jinja2",)
-# What every run imports in STAGE_INIT, action none included (_refuse_repeats).
+# What every run imports in STAGE_INIT, action none included (_refuse_repeats). One that
+# cannot load fails only a run that carries keys of ours (envkeys.carries_ours): a config
+# file or the command line may ask for a deploy; any other host install goes on.
 INIT_MODULES = ("ovirt_he_deploy.configrepeats",)
 
 
 def _import_run_modules(action):
     import importlib
-    import sys
 
     for name in RUN_MODULES + (DEPLOY_MODULES if action == envkeys.ACTION_DEPLOY else ()):
         try:
             importlib.import_module(name)
         except Exception as error:  # SyntaxError, ImportError, or whatever the module raised
-            fix = ("install jinja2 for this Python (python-jinja2 on EL7, python3-jinja2 on "
-                   "EL8 and EL9)" if name == "jinja2" else "install the ovirt-he-deploy "
-                   "build for this Python (on EL7, the one for Python 2.7)")
-            raise RuntimeError(
-                "Hosted Engine: cannot import {} on this host's Python {} ({}): {}: {}. "
-                "Nothing was changed; {}. Host installs that neither deploy nor remove "
-                "Hosted Engine do not import it.".format(
-                    name, sys.version.split()[0], sys.executable, type(error).__name__,
-                    error, fix))
+            raise RuntimeError(_cannot_import(
+                name, error, "Host installs that neither deploy nor remove Hosted Engine "
+                             "do not import it."))
+
+
+def _cannot_import(name, error, scope):
+    import sys
+
+    fix = ("install jinja2 for this Python (python-jinja2 on EL7, python3-jinja2 on EL8 and "
+           "EL9)" if name == "jinja2" else "install the ovirt-he-deploy build for this "
+           "Python (on EL7, the one for Python 2.7)")
+    return "Hosted Engine: cannot import {} on this host's Python {} ({}): {}: {}. Nothing " \
+           "was changed; {}. {}".format(name, sys.version.split()[0], sys.executable,
+                                         type(error).__name__, error, fix, scope)
 
 
 @util.export
@@ -61,9 +68,14 @@ class Plugin(plugin.PluginBase):
         before=(otopicons.Stages.CORE_LOG_INIT,),
     )
     def _boot(self):
-        # Registered before the log exists, so not even the first env dump shows them.
-        filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
-        filter_keys.extend(envkeys.SECRET_ENV_KEYS)
+        # Before the log exists, so not even the first env dump shows them: filtered by key,
+        # or on Python 2 left out of env dumps until their values can be filtered.
+        if envkeys.FILTER_BY_KEY:
+            self._hide_values_of(envkeys.SECRET_ENV_KEYS)
+        else:
+            suppressed = self.environment.setdefault(
+                otopicons.BaseEnv.SUPPRESS_ENVIRONMENT_KEYS, [])
+            suppressed.extend(envkeys.SECRET_ENV_KEYS)
         self._filter_received_secrets()
         self._secrets_as_text()
 
@@ -77,14 +89,32 @@ class Plugin(plugin.PluginBase):
         # constructor instead): add them again before STAGE_INIT's config files bring a secret
         # under a misspelt key, which otopi dumps right after reading them.
         self._filter_received_secrets()
+        self._hide_secret_values()
 
     def _filter_received_secrets(self):
+        self._add_filter_patterns([envkeys.SECRET_RECEIVE_PATTERN])
+        self._add_filter_patterns([envkeys.SECRET_LOOKALIKE_DUMP_PATTERN], re.IGNORECASE)
+
+    def _add_filter_patterns(self, patterns, flags=0):
         regexps = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_RE, [])
         present = set(getattr(regexp, "pattern", None) for regexp in regexps)
-        if envkeys.SECRET_RECEIVE_PATTERN not in present:
-            regexps.append(re.compile(envkeys.SECRET_RECEIVE_PATTERN))
-        if envkeys.SECRET_LOOKALIKE_DUMP_PATTERN not in present:
-            regexps.append(re.compile(envkeys.SECRET_LOOKALIKE_DUMP_PATTERN, re.IGNORECASE))
+        for pattern in patterns:
+            if pattern not in present:
+                present.add(pattern)
+                regexps.append(re.compile(pattern, flags))
+
+    def _hide_values_of(self, names):
+        """The values of these keys never appear in later log records (envkeys.FILTER_BY_KEY)."""
+        if envkeys.FILTER_BY_KEY:
+            filter_keys = self.environment.setdefault(otopicons.CoreEnv.LOG_FILTER_KEYS, [])
+            filter_keys.extend(name for name in names if name not in filter_keys)
+        else:
+            self._add_filter_patterns(envkeys.value_patterns(self.environment, names))
+
+    def _hide_secret_values(self):
+        # Python 2 filters the values themselves: called after each source of them.
+        if not envkeys.FILTER_BY_KEY:
+            self._hide_values_of(envkeys.SECRET_ENV_KEYS)
 
     # otopi turns the whole environment into text around every event of a run, whatever
     # the event's condition says: each event, and each key in the environment, costs every
@@ -100,6 +130,7 @@ class Plugin(plugin.PluginBase):
     )
     def _init(self):
         self._secrets_as_text()
+        self._hide_secret_values()
         if envkeys.maybe_secret_lookalike(self.environment):
             self._filter_secret_lookalikes()
         self._refuse_repeats()
@@ -107,8 +138,11 @@ class Plugin(plugin.PluginBase):
     def _refuse_repeats(self):
         # A key of ours set twice in one config file gives each Python another unit (even
         # another action): refused on all of them, before anything reads the action.
-        from ovirt_he_deploy import configrepeats
-
+        try:
+            from ovirt_he_deploy import configrepeats
+        except Exception as error:  # SyntaxError, ImportError, or whatever the module raised
+            self._init_module_failed(INIT_MODULES[0], error)
+            return
         for path in configrepeats.config_files(
                 self.environment.get(otopicons.CoreEnv.CONFIG_FILE_NAME),
                 self.environment.get(otopicons.CoreEnv.CONFIG_FILE_APPEND),
@@ -117,22 +151,30 @@ class Plugin(plugin.PluginBase):
             if repeats:
                 raise RuntimeError(repeats[0].message())
 
+    def _init_module_failed(self, name, error):
+        if envkeys.carries_ours(self.environment):
+            raise RuntimeError(_cannot_import(
+                name, error, "Host installs that carry no {} keys go on without it.".format(
+                    ", ".join(prefix + "*" for prefix in envkeys.OUR_PREFIXES))))
+        self.logger.warning("%s", _cannot_import(
+            name, error, "This run carries no Hosted Engine keys, so it goes on; a deploy or "
+                         "remove would fail."))
+
     def _filter_secret_lookalikes(self):
         # A password under a misspelt key or prefix is refused in VALIDATION, but otopi logs
         # the environment before and after: its value is filtered like the real one's.
         from ovirt_he_deploy import keynames
 
-        filter_keys = self.environment[otopicons.CoreEnv.LOG_FILTER_KEYS]
-        filter_keys.extend(name for name in keynames.secret_lookalikes(self.environment)
-                           if name not in filter_keys)
+        self._hide_values_of(keynames.secret_lookalikes(self.environment))
 
     @plugin.event(
         stage=plugin.Stages.STAGE_CUSTOMIZATION,
         priority=plugin.Stages.PRIORITY_LAST,
-        condition=lambda self: envkeys.secrets_not_text(self.environment),
+        condition=lambda self: envkeys.secrets_need_care(self.environment),
     )
     def _secrets_from_dialog(self):
         self._secrets_as_text()
+        self._hide_secret_values()
 
     @plugin.event(
         stage=plugin.Stages.STAGE_VALIDATION,

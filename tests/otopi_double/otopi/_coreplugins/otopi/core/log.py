@@ -89,12 +89,23 @@ def filterText(environment, text):
 
 class FilteringFormatter(logging.Formatter):
 
-    def __init__(self, environment):
+    def __init__(self, environment, text_timestamps=False):
         super(FilteringFormatter, self).__init__(
             fmt='%(asctime)s %(levelname)s %(name)s %(module)s.%(funcName)s:'
                 '%(lineno)d %(message)s',
         )
         self._environment = environment
+        self._text_timestamps = text_timestamps
+
+    def formatTime(self, record, datefmt=None):
+        stamp = super(FilteringFormatter, self).formatTime(record, datefmt)
+        # otopi 1.8 without python-dateutil ends its timestamps with `date +%z` decoded
+        # (1.8.4 plugins/otopi/core/log.py:30-49,170-177), so on Python 2 every record is
+        # unicode: a str with a byte above 127 in the message or among the filter tokens
+        # (content.find(token)) raises UnicodeDecodeError, and the record is lost.
+        if self._text_timestamps and isinstance(stamp, bytes):
+            return stamp.decode('ascii')
+        return stamp
 
     def format(self, record):
         return filterText(self._environment, super(FilteringFormatter, self).format(record))
@@ -169,7 +180,8 @@ class Plugin(plugin.PluginBase):
             os.makedirs(os.path.dirname(name))
         self._handler = logging.FileHandler(name, encoding='utf-8')
         self._handler.setLevel(logging.DEBUG)
-        self._handler.setFormatter(FilteringFormatter(env))
+        self._handler.setFormatter(FilteringFormatter(
+            env, text_timestamps=self.context.otopiVersion == emulation.V1_8))
         self.context.addLogHandler(self._handler)
         buffered = self.context.bufferHandler
         self.context.removeLogHandler(buffered)
