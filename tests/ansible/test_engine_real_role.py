@@ -12,7 +12,7 @@ import os
 import pwd
 import stat
 import sys
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import engine_project
 import pytest
@@ -58,15 +58,20 @@ def real_engine(backend: str, root: str, ref: str,
     return engine, project
 
 
-def copies_as_vdsm(project: engine_project.Project) -> bool:
-    """HEAD (4.5.0.2+): the role copies the conf vdsm:kvm 0440; 4.4.3-4.5.0.1 preserve the
-    engine's temp file's mode (0600), root-owned."""
+def left_mode(project: engine_project.Project) -> Optional[int]:
+    """The mode the engine's copy leaves root-owned for the hook to fix, None when it copies
+    vdsm:kvm 0440 (HEAD, 4.5.0.2+). 4.4.3-4.5.0.1: mode preserve, the engine's temp file's
+    0600; 4.4.0-4.4.2: no mode, a new file's 0644."""
     args = project.copy_task[next(key for key in project.copy_task if "copy" in key)]
     if "owner" in args:
         assert (args["owner"], args["group"], args["mode"]) == ("vdsm", "kvm", 0o440), args
-        return True
-    assert args.get("mode") == "preserve", args
-    return False
+        return None
+    assert args.get("mode") in ("preserve", None), args
+    return 0o600 if args.get("mode") == "preserve" else 0o644
+
+
+def copies_as_vdsm(project: engine_project.Project) -> bool:
+    return left_mode(project) is None
 
 
 def conf_owner(engine: EngineHook) -> List[str]:
@@ -134,9 +139,9 @@ def test_deploy_completes_the_engines_deploy_without_repeating_it(lifecycle):
         assert "Hosted Engine: checked: the engine had deployed it" in shot.result.output
         assert changed_tasks(shot.result.output) == []
     else:
-        # The engine's copy kept its temp file's 0600: the hook fixes owner and mode only.
-        assert "0600 -> {}:{} 0440".format(engine.host.owner, engine.host.group) in \
-            shot.result.output
+        # The engine's copy left it root-owned: the hook fixes owner and mode only.
+        assert "{:04o} -> {}:{} 0440".format(left_mode(project), engine.host.owner,
+                                            engine.host.group) in shot.result.output
         assert changed_tasks(shot.result.output) == [RUN_TASK + " deploy"]
     assert calls["deploy group starts"] == []
     for name in HA_SERVICES:
@@ -148,11 +153,15 @@ def test_rerun_of_the_whole_play_restarts_nothing_in_the_hook(lifecycle):
     engine, project, shots, calls = lifecycle
     first, second = shots["deploy"], shots["rerun"]
     assert calls["rerun group starts"] == []
-    if copies_as_vdsm(project):
-        assert changed_tasks(second.result.output) == []
-    else:
-        # The engine's copy puts 0600 back at every run, so the hook fixes it every time.
+    if left_mode(project) == 0o600:
+        # mode preserve puts root:root 0600 back at every run: the hook fixes it every time.
+        assert "0600 -> {}:{} 0440".format(engine.host.owner, engine.host.group) in \
+            second.result.output
         assert changed_tasks(second.result.output) == [RUN_TASK + " deploy"]
+    else:
+        # vdsm:kvm 0440, or no mode: the copy keeps the existing file's owner and mode.
+        assert "Hosted Engine: checked: the engine had deployed it" in second.result.output
+        assert changed_tasks(second.result.output) == []
     skip = (os.path.relpath(engine.host.lock, engine.host.root),
             os.path.relpath(engine.host.state + ".log", engine.host.root))
     assert {k: v for k, v in second.files.items() if k not in skip} == \

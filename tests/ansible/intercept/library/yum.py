@@ -9,7 +9,8 @@ from ansible.module_utils.he_fake_host import run, state
 def main():
     module = AnsibleModule(argument_spec=dict(
         name=dict(type="list", elements="str", required=True),
-        state=dict(type="str", choices=["present"], required=True),
+        # latest: 4.4.0's role; the fake host has no versions, so it installs what is missing.
+        state=dict(type="str", choices=["present", "latest"], required=True),
     ))
     installed = state(module).get("packages", [])
     missing = [name for name in module.params["name"] if name not in installed]
