@@ -213,15 +213,19 @@ def extract(repo: str, ref: str, dest: str, owner: str, group: str, conf: str) -
         path = os.path.join(role_dir, "tasks", name)
         with open(path) as stream:
             text = stream.read()
+        uses: Dict[str, int] = {}
         for task in tasks:
             module = _module_of(task)
             _require(_short(module) in INTERCEPTED + PATH_MODULES, ref,
                      "{}: task {!r} uses {}, which these tests do not redirect".format(
                          name, task.get("name"), module))
+            uses[module] = uses.get(module, 0) + 1
+        for module, count in sorted(uses.items()):
             if module.startswith("ansible.builtin.") and _short(module) in INTERCEPTED:
-                short = _short(module)
-                text = _replace(text, "  {}:".format(module), "  ansible.legacy.{}:".format(
-                    short), text.count("  {}:".format(module)), ref, name, rewrites)
+                # "  ansible.builtin.service:" once per task that uses it, nowhere else.
+                text = _replace(text, "  {}:".format(module),
+                                "  ansible.legacy.{}:".format(_short(module)), count, ref,
+                                name, rewrites)
         if name == "deploy.yml" and "owner" in copy_args:
             _require((copy_args.get("owner"), copy_args.get("group")) == ("vdsm", "kvm"),
                      ref, "deploy.yml copies the conf as {}:{}".format(
