@@ -15,8 +15,8 @@ HOST_CTL_ENV = "HE_TEST_HOST_CTL"
 def host_ctl(module):
     argv = os.environ.get(HOST_CTL_ENV)
     if not argv:
-        module.fail_json(msg="{} is not set: the fake {} module acts only on a test's fake "
-                         "host".format(HOST_CTL_ENV, module._name))
+        module.fail_json(msg="{} is not set: the fakes of tests/ansible/intercept act only on "
+                         "a test's fake host, never on this machine".format(HOST_CTL_ENV))
     return json.loads(argv)
 
 
