@@ -91,6 +91,11 @@ class EngineHook:
     def __init__(self, root: str, real_otopi: Optional[str] = None,
                  generation: str = "4.5"):
         self.root = root
+        # The play run; tests of the engine's own role put it (engine_project.py) here.
+        self.playbook = PLAYBOOK
+        # --diff shows what each task changed in a file: the hook's own tasks must never show
+        # the unit. The engine runs without it (AnsibleCommandConfig.build()).
+        self.diff = True
         self.generation = generation
         self.host = he_host.make_host(os.path.join(root, "host"))
         if os.geteuid() == 0:
@@ -195,7 +200,8 @@ class EngineHook:
                          .format(sys.executable))
         process = subprocess.run(
             [sys.executable, "-m", "ansible.cli.playbook", "-i", inventory,
-             "-e", "@" + extravars_file, "-vv", "--diff", PLAYBOOK],
+             "-e", "@" + extravars_file, "-vv"] + (["--diff"] if self.diff else []) +
+            [self.playbook],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             universal_newlines=True, env=self.env, cwd=self.root, timeout=300)
         return PlayResult(process.returncode, process.stdout)
