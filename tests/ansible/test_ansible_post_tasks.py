@@ -164,9 +164,9 @@ def test_rerun_of_the_whole_play_changes_nothing_and_restarts_nothing(lifecycle)
     assert_clean(engine, second, allowed_holders(engine))
 
 
-def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_step(lifecycle):
-    engine, shots, _starts = lifecycle
-    shot = shots["undeploy"]
+def assert_undeployed_after_the_engines_role(engine: EngineHook, shot: Snapshot) -> str:
+    """Both services stopped and disabled, no copy of the conf, no cleanup run; the output's
+    words, blanks joined."""
     assert shot.result.returncode == 0, shot.result.output[-5000:]
     assert RUN_TASK + " remove" in shot.result.output
     assert shot.conf_mode is None
@@ -177,7 +177,13 @@ def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_st
     # The engine's role deleted the conf, so the group could not run the agent's cleanup
     # (`hosted-engine` refuses: "You must run deploy first"): the hook says the manual step.
     assert engine.host.commands() == []
-    text = " ".join(shot.result.output.split())
+    return " ".join(shot.result.output.split())
+
+
+def test_undeploy_after_the_engines_role_stops_disables_and_says_the_metadata_step(lifecycle):
+    engine, shots, _starts = lifecycle
+    shot = shots["undeploy"]
+    text = assert_undeployed_after_the_engines_role(engine, shot)
     assert "The engine's role had deleted hosted-engine.conf first, so this host's slot " \
         "(host_id 3) in the shared Hosted Engine metadata could not be freed here" in text
     assert "probably free" not in text

@@ -22,6 +22,7 @@ from test_ansible_post_tasks import (
     RUN_TASK,
     allowed_holders,
     assert_clean,
+    assert_undeployed_after_the_engines_role,
     changed_tasks,
     engine_copy,
     group_starts,
@@ -175,14 +176,7 @@ def test_rerun_of_the_whole_play_restarts_nothing_in_the_hook(lifecycle):
 def test_undeploy_after_the_engines_role_stops_disables_and_leaves_no_password(lifecycle):
     engine, _project, shots, _calls = lifecycle
     shot = shots["undeploy"]
-    assert RUN_TASK + " remove" in shot.result.output
-    assert shot.conf_mode is None
-    for name in HA_SERVICES:
-        assert not shot.services[name]["enabled"], name
-        assert not shot.services[name]["running"], name
-    assert not [name for name in shot.files if ".previous" in name or ".undeployed" in name]
-    assert engine.host.commands() == []
-    text = " ".join(shot.result.output.split())
+    text = assert_undeployed_after_the_engines_role(engine, shot)
     assert "The engine's role had deleted hosted-engine.conf first" in text
     assert "hosted-engine --clean-metadata --host-id=3 --force-cleanup" in text
     assert_clean(engine, shot, holders=[])
