@@ -313,6 +313,22 @@ def test_a_rerun_on_a_4_4_engine_changes_at_most_owner_and_mode(backend, generat
     assert_clean(engine, shot, allowed_holders(engine))
 
 
+def test_a_refused_conf_whose_maintenance_cannot_be_set_says_so(tmp_path):
+    # Double only: the group never runs. An account the host lacks makes the edit fail.
+    engine = make_engine("double", str(tmp_path))
+    engine.write_engine_conf(running_host_conf(drop="sdUUID"))
+    before = engine.host.read(engine.host.ha_conf)
+    result = engine.run("deploy", host_id=3,
+                        more_vars={"ovirt_he_deploy_ha_conf_owner": "no-such-user-here"})
+    assert result.returncode != 0
+    text = " ".join(result.output.split())
+    assert "Setting local maintenance in {} failed (".format(engine.host.ha_conf) in text
+    assert "run hosted-engine --set-maintenance --mode=local on this host" in text
+    assert "This host was put in local maintenance" not in text
+    assert "HOSTED_ENGINE_CONFIG/sdUUID" in text
+    assert engine.host.read(engine.host.ha_conf) == before
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_refused_conf_fails_the_play_with_what_is_true(backend, tmp_path):
     engine = make_engine(backend, str(tmp_path))
