@@ -49,10 +49,17 @@ def allowed_edits(known):
 def conf_keys_meant(key):
     # type: (str) -> Tuple[str, ...]
     """The hosted-engine.conf keys an unknown key is a typo of (closest first), or ()."""
-    if key in confkeys.WRITTEN_KEYS:
+    return closest(key, confkeys.WRITTEN_KEYS)
+
+
+def closest(key, candidates):
+    # type: (str, Iterable[str]) -> Tuple[str, ...]
+    """The candidates an unknown key is a typo of (the closest, sorted), or () for one of
+    them or one too far from all (allowed_edits; case ignored)."""
+    if key in candidates:
         return ()
     found = {}  # type: Dict[str, int]
-    for known in confkeys.WRITTEN_KEYS:
+    for known in candidates:
         edits = distance(key.lower(), known.lower())
         if edits <= allowed_edits(known):
             found[known] = edits

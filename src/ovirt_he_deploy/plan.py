@@ -184,6 +184,11 @@ class MaintenanceChange(Record):
         self.group = group
         self.mode = mode
 
+    def commit_text(self):
+        # type: () -> str
+        """What the commit sets, as key=value, comma-separated."""
+        return _pairs(self.on_commit)
+
     def apply(self, text, changes):
         # type: (str, Tuple[Tuple[str, str], ...]) -> str
         # Ordered on Python 2 too: keys missing from the text are appended in this order.
@@ -475,7 +480,7 @@ def describe(plan):
         if plan.maintenance and plan.action == envkeys.ACTION_REMOVE:
             add("then in {}: set {} (this host leaves Hosted Engine: a flag left True would "
                 "keep it out of HA if it is added again)".format(
-                    plan.maintenance.path, _pairs(plan.maintenance.on_commit)))
+                    plan.maintenance.path, plan.maintenance.commit_text()))
     return "\n".join(lines) + "\n"
 
 

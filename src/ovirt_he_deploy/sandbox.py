@@ -342,7 +342,7 @@ class Run:
         if change is not None and haconf.apply_maintenance(change, change.on_commit,
                                                            self.chown):
             self.say("closeup", "{}: set {}: this host leaves Hosted Engine".format(
-                change.path, ", ".join("{}={}".format(*pair) for pair in change.on_commit)))
+                change.path, change.commit_text()))
 
     def placed(self, paths: List[str]) -> None:
         """A file of ours was put in place: the group restores its SELinux context."""
@@ -447,7 +447,7 @@ class _Maintenance(_Element):
             return
         if haconf.apply_maintenance(change, change.on_commit, self.run.chown):
             self.run.say("transaction", "{}: set {} (mode {:04o}, {})".format(
-                change.path, ", ".join("{}={}".format(*pair) for pair in change.on_commit),
+                change.path, change.commit_text(),
                 change.mode, rootdir.ownership(change.owner, change.group, self.run.chown)))
             # Not a change when it only takes back the run's own True.
             changed = haconf.changed_flags(change.on_commit, self.before)

@@ -237,10 +237,8 @@ def setting_problems(env):
         key = settings.get(name)
         value = env[name]
         if key is None:
-            rest = name[len(own):]
-            near = sorted((keynames.distance(rest.lower(), known[len(own):].lower()), known)
-                          for known in settings)
-            meant = near[0][1] if near and near[0][0] <= 3 else None
+            near = keynames.closest(name, settings)
+            meant = near[0] if near else None
             problems.append(Problem(
                 safety.printable(name),
                 "is not a setting of ovirt-he-deploy, so nothing reads it{}.".format(
@@ -249,11 +247,11 @@ def setting_problems(env):
                     "rename it to {} (keys are case-sensitive), or ".format(meant)
                     if meant else "")))
             continue
-        if value is None or isinstance(value, bool) != (key.type == "bool") or \
-                not isinstance(value, _SETTING_TYPES[key.type]):
+        # none:None leaves the default in force (envkeys.setting): harmless.
+        if value is not None and (isinstance(value, bool) != (key.type == "bool") or
+                                  not isinstance(value, _SETTING_TYPES[key.type])):
             problems.append(Problem(
-                name, "has type {}, not {}.".format(
-                    "none" if value is None else type(value).__name__, key.type),
+                name, "has type {}, not {}.".format(type(value).__name__, key.type),
                 "send it as {}={} (otopi's type:value).".format(
                     name, _SETTING_EXAMPLES[key.type])))
     return problems

@@ -864,3 +864,19 @@ def test_stray_keys_come_from_the_environment():
     assert unit.stray == ("HOSTED_ENGINE/actoin", "hosted_engine_config/fqdn")
     assert unit.config == (("fqdn", "engine.example.com"),)
     assert DeployUnit.from_environment({"CORE/logDir": "/tmp"}).stray == ()
+
+
+def test_a_setting_set_to_none_keeps_its_default_and_is_not_refused():
+    # otopi's none:None: envkeys.setting falls back to the default, so nothing is lost.
+    assert validation.setting_problems({"OVIRT_HE_DEPLOY/confFile": None}) == []
+
+
+@pytest.mark.parametrize("name, meant", [
+    ("OVIRT_HE_DEPLOY/serviceWaitSecond", "OVIRT_HE_DEPLOY/serviceWaitSeconds"),
+    ("OVIRT_HE_DEPLOY/CONFFILE", "OVIRT_HE_DEPLOY/confFile"),
+    ("OVIRT_HE_DEPLOY/somethingElse", None),
+])
+def test_an_unknown_setting_names_the_one_meant_within_the_typo_distance(name, meant):
+    (problem,) = validation.setting_problems({name: "x"})
+    assert ("rename it to {}".format(meant) in problem.fix) if meant else \
+        problem.fix.startswith("drop it;")

@@ -113,8 +113,7 @@ class Plugin(changes.FileChanges, plugin.PluginBase):
 
         if change is not None and haconf.apply_maintenance(change, change.on_commit):
             self.logger.info("Hosted Engine: %s: set %s: this host leaves Hosted Engine",
-                             change.path, ", ".join("{}={}".format(*pair)
-                                                    for pair in change.on_commit))
+                             change.path, change.commit_text())
 
     def _stop(self, services):
         for service in services:
